@@ -1,0 +1,1 @@
+"""Store fixtures (embedded Oxigraph on temp dirs, Virtuoso started on loopback)."""
