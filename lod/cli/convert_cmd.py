@@ -1,0 +1,75 @@
+"""``lod convert``: study records → RDF in any common syntax."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from ..convert import Converter
+from ..errors import LodError
+from ..mapping import load_mapping
+from ..pipeline import run_conversion
+from ..rdfio import SYNTAXES, StudyWriter, syntax_for_path, syntax_named
+from ..readers import read_inputs
+from ..records import Problem
+from .options import input_options
+from .progress import Progress
+
+
+def problem_reporter(rejects: IO[str] | None, quiet: bool) -> Any:
+    def report(problem: Problem, rejected: bool) -> None:
+        if rejected and rejects is not None:
+            rejects.write(json.dumps(problem.as_dict(), ensure_ascii=False) + "\n")
+        if rejected or not quiet:
+            kind = "rejected" if rejected else "warning"
+            click.echo(f"lod: {kind}: {problem}", err=True)
+    return report
+
+
+@click.command("convert")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), metavar="OUT",
+              help="Output file (default: standard output).")
+@click.option("-f", "--format", "format_name", type=click.Choice(list(SYNTAXES)),
+              help="RDF syntax (default: from the -o extension, else turtle).")
+@click.option("--rejects", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Write each rejected record as a JSON line: location and reason.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print warnings (rejections still print).")
+@input_options
+def convert_command(inputs: tuple[str, ...], output: str | None, format_name: str | None,
+                    rejects: str | None, quiet: bool, source: str | None, mapping: str | None,
+                    base_uri: str) -> None:
+    """Convert study records (files, directories or - for stdin) to DCAT-AP + schema.org RDF.
+
+    Exit status: 0 when every record converted, 1 when some were rejected."""
+    syntax = syntax_named(format_name) if format_name else (
+        syntax_for_path(output) if output else syntax_named("turtle"))
+    assert syntax is not None
+    converter = Converter(base_uri, mapping_override=load_mapping(mapping) if mapping else None)
+    progress = Progress()
+    with ExitStack() as stack:
+        out = stack.enter_context(Path(output).open("wb")) if output else sys.stdout.buffer
+        rejects_file = stack.enter_context(Path(rejects).open("w", encoding="utf-8")) if rejects else None
+        writer = stack.enter_context(StudyWriter(out, syntax))
+        summary = run_conversion(
+            read_inputs(inputs, source=source), converter,
+            sink=lambda g: writer.write(g.iri, g.statements),
+            on_problem=problem_reporter(rejects_file, quiet),
+            on_progress=progress,
+        )
+        progress.done()
+    click.echo(f"lod: {summary.line()}", err=True)
+    if summary.rejected:
+        raise SystemExit(1)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(convert_command)
+
+
+__all__ = ["convert_command", "register", "LodError"]

@@ -1,0 +1,104 @@
+"""Readers: one small module per input form, each yielding records with their origin.
+
+``read_inputs`` opens files (``-`` for stdin, ``.gz`` transparently), detects each file's
+form in one place (:mod:`lod.readers.detect`) unless ``--from`` says, and delegates.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import InputError, UsageError
+from ..records import Origin, Problem, Record, Rejected
+from . import detect, harmony_json
+
+Reader = Callable[[bytes, str], Iterator[Record | Rejected]]
+
+StreamReader = Callable[[BinaryIO, str], Iterator[Record | Rejected]]
+
+# --from value → reader. Readers register here; detection names the same keys.
+READERS: dict[str, Reader] = {
+    "harmony": harmony_json.read,
+}
+# Readers that can stream (memory flat in the input size) register here too.
+STREAM_READERS: dict[str, StreamReader] = {
+    "harmony": harmony_json.read_stream,
+}
+DETECT_BYTES = 64 * 1024
+
+MAX_INPUT_BYTES = 2 * 1024**3  # one input file, decompressed
+
+
+def _read_bytes(stream: BinaryIO, name: str) -> bytes:
+    try:
+        data = stream.read(MAX_INPUT_BYTES + 1)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{name}: cannot read ({exc})") from exc
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{name}: larger than {MAX_INPUT_BYTES // 1024**2} MiB; split it")
+    return data
+
+
+def open_input(path: str, stdin: BinaryIO | None = None) -> tuple[io.BufferedReader, str]:
+    """A buffered binary stream of one input (``-`` = stdin), gunzipped, and its display name."""
+    if path == "-":
+        raw: BinaryIO = stdin or sys.stdin.buffer
+        name = "<stdin>"
+    else:
+        name = path
+        try:
+            raw = Path(path).open("rb")
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"{path}: is a directory (give the files inside it)") from None
+        except PermissionError:
+            raise InputError(f"{path}: permission denied") from None
+    stream = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    if stream.peek(2)[:2] == b"\x1f\x8b":
+        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))  # type: ignore[arg-type]
+    return stream, name
+
+
+def expand_paths(paths: Sequence[str]) -> list[str]:
+    """Directories expand to the files inside them (sorted, recursively, hidden files skipped)."""
+    out: list[str] = []
+    for path in paths:
+        p = Path(path)
+        if path != "-" and p.is_dir():
+            out.extend(str(f) for f in sorted(p.rglob("*"))
+                       if f.is_file() and not any(part.startswith(".") for part in f.parts))
+        else:
+            out.append(path)
+    return out
+
+
+def read_inputs(paths: Sequence[str], *, source: str | None = None,
+                stdin: BinaryIO | None = None) -> Iterator[Record | Rejected]:
+    """Every record (or rejection) of every input, in order."""
+    if source is not None and source not in READERS:
+        raise UsageError(f"unknown input form {source!r}; choose from {', '.join(sorted(READERS))}")
+    for path in expand_paths(paths):
+        stream, name = open_input(path, stdin)
+        try:
+            try:
+                head = stream.peek(DETECT_BYTES)[:DETECT_BYTES]
+            except (OSError, EOFError) as exc:
+                raise InputError(f"{name}: cannot read ({exc})") from exc
+            form = source or detect.detect(name, head)
+            if form is None or form not in READERS:
+                yield Rejected(Problem(Origin(name), None,
+                                       "cannot tell what kind of input this is; use --from"))
+                continue
+            if form in STREAM_READERS:
+                yield from STREAM_READERS[form](stream, name)
+            else:
+                yield from READERS[form](_read_bytes(stream, name), name)
+        finally:
+            if path != "-":
+                stream.close()

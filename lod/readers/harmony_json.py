@@ -1,0 +1,102 @@
+"""Harmony study records as JSON: one object, an array of them, or JSON Lines.
+
+JSON Lines are streamed line by line (memory stays flat however long the file); a single
+document (pretty-printed object or array) is read whole, up to the reader's size limit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
+
+from ..records import Origin, Problem, Record, Rejected
+
+FORMAT = "harmony"
+MAX_DOCUMENT_BYTES = 512 * 1024**2
+MAX_LINE_BYTES = 64 * 1024**2
+
+
+def _records(value: Any, name: str, line: int | None) -> Iterator[Record]:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield Record(item, Origin(name, line=line, index=i), FORMAT)
+    else:
+        yield Record(value, Origin(name, line=line), FORMAT)
+
+
+def _malformed(name: str, line: int | None, exc: json.JSONDecodeError | UnicodeDecodeError) -> Rejected:
+    if isinstance(exc, UnicodeDecodeError):
+        return Rejected(Problem(Origin(name, line=line), None, f"not UTF-8 text ({exc.reason})"))
+    where = Origin(name, line=(line if line is not None else exc.lineno))
+    return Rejected(Problem(where, None, f"malformed JSON: {exc.msg} (column {exc.colno})"))
+
+
+def read(data: bytes, name: str) -> Iterator[Record | Rejected]:
+    """Read from bytes already in memory."""
+    yield from read_lines(data.splitlines(keepends=True), name)
+
+
+def read_stream(stream: BinaryIO, name: str) -> Iterator[Record | Rejected]:
+    """Read from a binary stream; JSON Lines never hold more than one line in memory."""
+    yield from read_lines(stream, name)
+
+
+def read_lines(lines: Iterable[bytes], name: str) -> Iterator[Record | Rejected]:
+    iterator = iter(lines)
+    number = 0
+    first = b""
+    for raw in iterator:
+        number += 1
+        if raw.strip():
+            first = raw
+            break
+    if not first:
+        return
+    try:
+        value = json.loads(first)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        # Not one JSON value per line: a pretty-printed document. Read it whole.
+        yield from _document(first, iterator, name, number)
+        return
+    yield from _records(value, name, number)
+    for raw in iterator:
+        number += 1
+        if not raw.strip():
+            continue
+        if len(raw) > MAX_LINE_BYTES:
+            yield Rejected(Problem(Origin(name, line=number), None,
+                                   f"line longer than {MAX_LINE_BYTES // 1024**2} MiB"))
+            continue
+        try:
+            value = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            yield _malformed(name, number, exc)
+            continue
+        yield from _records(value, name, number)
+
+
+def _document(first: bytes, rest: Iterator[bytes], name: str, first_line: int) -> Iterator[Record | Rejected]:
+    chunks = [first]
+    size = len(first)
+    for raw in rest:
+        size += len(raw)
+        if size > MAX_DOCUMENT_BYTES:
+            yield Rejected(Problem(Origin(name), None,
+                                   f"JSON document larger than {MAX_DOCUMENT_BYTES // 1024**2} MiB; "
+                                   "use JSON Lines for big inputs"))
+            return
+        chunks.append(raw)
+    text = b"".join(chunks)
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            exc.lineno += first_line - 1
+        yield _malformed(name, None, exc)
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield Record(item, Origin(name, index=i), FORMAT)
+    else:
+        yield Record(value, Origin(name), FORMAT)

@@ -1,0 +1,111 @@
+"""Lookup tables from ``vocabularies/``: organisation aliases, catalogues, places, codes.
+
+Loaded once per run into a :class:`Tables` object that transforms receive through their
+context. Lookups are memoised on the instance (no module-level state).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+
+from .errors import MappingError
+from .resources import vocabulary
+
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def normalise_name(name: str) -> str:
+    """Case-, accent- and punctuation-insensitive key: 'University of Bristol ' → 'university of bristol'."""
+    folded = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    return " ".join(_NON_WORD.sub(" ", folded).split())
+
+
+def slug(text: str, max_len: int = 80) -> str:
+    """IRI-safe slug: 'Economic and Social Research Council' → 'economic-and-social-research-council'."""
+    ascii_text = unicodedata.normalize("NFKD", normalise_name(text)).encode("ascii", "ignore").decode()
+    out = "-".join(ascii_text.split())[:max_len].strip("-")
+    # Names with no ASCII letters or digits (e.g. only CJK) still get a stable key.
+    return out or "h-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A table entry: stable key, preferred name, aliases and equivalent IRIs."""
+
+    key: str
+    name: str
+    same_as: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    extra: tuple[tuple[str, Any], ...] = ()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return dict(self.extra).get(name, default)
+
+
+def _load_entries(path: Path) -> dict[str, Entry]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise MappingError(f"{path}: cannot load table: {exc}") from exc
+    index: dict[str, Entry] = {}
+    for key, raw in (doc.get("entries") or {}).items():
+        entry = Entry(
+            key=str(key), name=str(raw["name"]),
+            same_as=tuple(raw.get("same_as") or ()),
+            aliases=tuple(raw.get("aliases") or ()),
+            extra=tuple(sorted((k, v) for k, v in raw.items()
+                               if k not in ("name", "same_as", "aliases"))),
+        )
+        for alias in (entry.name, key, *entry.aliases):
+            index[normalise_name(str(alias))] = entry
+    return index
+
+
+@dataclass
+class Tables:
+    organisations: dict[str, Entry]
+    catalogues: dict[str, Entry]
+    places: dict[str, Entry]
+    memo: dict[tuple[str, Any], Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> Tables:
+        base = folder or vocabulary("tables")
+        return cls(
+            organisations=_load_entries(base / "organisations.yaml"),
+            catalogues=_load_entries(base / "catalogues.yaml"),
+            places=_load_entries(base / "places.yaml"),
+        )
+
+    def country(self, code: str) -> Any:
+        """ISO 3166 alpha-2/alpha-3 code or English name → pycountry record (UK → GB, EL → GR)."""
+        code = code.strip()
+        alias = {"UK": "GB", "EL": "GR"}.get(code.upper(), code)
+        for lookup in (lambda c: pycountry.countries.get(alpha_2=c.upper()) if len(c) == 2 else None,
+                       lambda c: pycountry.countries.get(alpha_3=c.upper()) if len(c) == 3 else None):
+            found = lookup(alias)
+            if found is not None:
+                return found
+        try:
+            return pycountry.countries.lookup(alias)
+        except LookupError:
+            return None
+
+    def language(self, code: str) -> Any:
+        code = code.strip().split("-")[0].split("_")[0].lower()
+        if len(code) == 2:
+            return pycountry.languages.get(alpha_2=code)
+        if len(code) == 3:
+            return pycountry.languages.get(alpha_3=code) or pycountry.languages.get(bibliographic=code)
+        try:
+            return pycountry.languages.lookup(code)
+        except LookupError:
+            return None

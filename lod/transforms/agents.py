@@ -1,0 +1,75 @@
+"""Organisations and catalogues, deduplicated through the alias tables in vocabularies/tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..tables import Entry, normalise_name, slug
+from .registry import TransformContext, transform
+
+
+def _name_of(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value")
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, dict):
+            value = value.get("@value")
+    if isinstance(value, str) and value.strip():
+        return " ".join(value.split())
+    return None
+
+
+def _organisation(name: str, ctx: TransformContext, kind: str | None) -> dict[str, Any]:
+    memo_key = ("organisation", name, kind)
+    if memo_key not in ctx.tables.memo:
+        entry: Entry | None = ctx.tables.organisations.get(normalise_name(name))
+        if entry is None:
+            ctx.tables.memo[memo_key] = {"key": slug(name), "name": name, "same_as": [],
+                                         "match": [normalise_name(name)], "kind": kind}
+        else:
+            matches = sorted({normalise_name(a) for a in (entry.name, *entry.aliases)})
+            ctx.tables.memo[memo_key] = {"key": entry.key, "name": entry.name,
+                                         "same_as": list(entry.same_as), "match": matches,
+                                         "aliases": list(entry.aliases), "kind": kind}
+    return dict(ctx.tables.memo[memo_key])
+
+
+@transform("organisation")
+def organisation(value: Any, ctx: TransformContext) -> Any:
+    """An organisation name or schema.org Organization/Person → ``{key, name, same_as, match}``.
+
+    "ESRC" and "Economic and Social Research Council " give the same key; unknown names get
+    a key from their normalised spelling, so case and spacing never split a node."""
+    name = _name_of(value)
+    if name is None:
+        if value not in (None, "", {}):
+            ctx.warn(f"organisation without a name: {value!r}; dropped")
+        return None
+    kind = value.get("@type") if isinstance(value, dict) else None
+    return _organisation(name, ctx, kind if isinstance(kind, str) else None)
+
+
+@transform("catalogue")
+def catalogue(value: Any, ctx: TransformContext) -> Any:
+    """A DataCatalog entry or a source code (``ukds``) → catalogue dict with its publisher."""
+    name = _name_of(value)
+    if name is None:
+        return None
+    memo_key = ("catalogue", name)
+    if memo_key not in ctx.tables.memo:
+        entry = ctx.tables.catalogues.get(normalise_name(name))
+        if entry is None:
+            info = {"key": slug(name), "name": name, "homepage": None,
+                    "description": f"The data catalogue {name}, as named in the source records.",
+                    "publisher": _organisation(name, ctx, None)}
+        else:
+            info = {"key": entry.key, "name": entry.name, "homepage": entry.get("homepage"),
+                    "description": entry.get("description"),
+                    "publisher": _organisation(entry.get("publisher", entry.name), ctx, None)}
+        ctx.tables.memo[memo_key] = info
+    out = dict(ctx.tables.memo[memo_key])
+    if isinstance(value, dict):
+        out["record_page"] = value.get("url")
+        out["image"] = value.get("image")
+    return out

@@ -1,0 +1,79 @@
+"""Countries, languages and places → EU authority and gazetteer IRIs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..tables import normalise_name, slug
+from .registry import TransformContext, transform
+
+EU_COUNTRY = "http://publications.europa.eu/resource/authority/country/"
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+
+
+@transform("country")
+def country(value: Any, ctx: TransformContext) -> Any:
+    """ISO 3166 code (alpha-2, alpha-3, or the non-ISO ``UK``/``EL``) or name → EU country IRI."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    memo_key = ("country", value)
+    if memo_key not in ctx.tables.memo:
+        found = ctx.tables.country(value)
+        ctx.tables.memo[memo_key] = None if found is None else {
+            "iri": EU_COUNTRY + found.alpha_3, "code": found.alpha_2, "code3": found.alpha_3,
+            "name": found.name, "key": found.alpha_3.lower(),
+            "match": sorted({found.alpha_2.lower(), found.alpha_3.lower(), normalise_name(found.name),
+                             normalise_name(getattr(found, "common_name", found.name))}),
+        }
+    out = ctx.tables.memo[memo_key]
+    if out is None:
+        ctx.warn(f"unknown country code {value!r}; dropped")
+    return out
+
+
+@transform("language")
+def language(value: Any, ctx: TransformContext) -> Any:
+    """ISO 639 code → EU language IRI (``…/language/ENG``) and BCP 47 tag."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    memo_key = ("language", value)
+    if memo_key not in ctx.tables.memo:
+        found = ctx.tables.language(value)
+        code3 = getattr(found, "alpha_3", None) if found is not None else None
+        ctx.tables.memo[memo_key] = None if code3 is None else {
+            "iri": EU_LANGUAGE + code3.upper(), "tag": getattr(found, "alpha_2", code3),
+            "name": found.name,
+        }
+    out = ctx.tables.memo[memo_key]
+    if out is None:
+        ctx.warn(f"unknown language code {value!r}; dropped")
+    return out
+
+
+_PLACE_SPLIT = re.compile(r"[;,/]|\band\b|\(|\)", re.IGNORECASE)
+
+
+@transform("place")
+def place(value: Any, ctx: TransformContext) -> Any:
+    """Free-text coverage → ``{key, label, places}``: the text kept whole, plus every known
+    place named in it (UK nations and regions and more, from ``vocabularies/tables/places.yaml``)."""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    label = " ".join(value.split())
+    memo_key = ("place", label)
+    if memo_key not in ctx.tables.memo:
+        seen: dict[str, dict[str, Any]] = {}
+        candidates = [label] + [p for p in _PLACE_SPLIT.split(label) if p.strip()]
+        for candidate in candidates:
+            entry = ctx.tables.places.get(normalise_name(candidate))
+            if entry is not None and entry.key not in seen:
+                seen[entry.key] = {"iri": entry.same_as[0], "same_as": list(entry.same_as[1:]),
+                                   "name": entry.name, "match": normalise_name(entry.name)}
+        ctx.tables.memo[memo_key] = {
+            "key": slug(label, 120), "label": label, "match": normalise_name(label),
+            "places": [seen[k] for k in sorted(seen)],
+        }
+    return ctx.tables.memo[memo_key]

@@ -1,0 +1,178 @@
+"""Text, number, boolean and URL transforms."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from ..ntriples import is_valid_iri
+from ..tables import normalise_name, slug
+from .registry import TransformContext, transform
+
+
+def _scalar_text(value: Any, ctx: TransformContext, what: str) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None if value is None else str(value).lower()
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return value["name"]
+    ctx.warn(f"expected text for {what}, got {type(value).__name__}; dropped")
+    return None
+
+
+@transform("text")
+def text(value: Any, ctx: TransformContext) -> Any:
+    """Trimmed text; value objects (``{"@value", "@language"}``) keep their language."""
+    if isinstance(value, dict) and "@value" in value:
+        inner = text(value["@value"], ctx)
+        return None if inner is None else {**value, "@value": inner}
+    raw = _scalar_text(value, ctx, "text")
+    if raw is None:
+        return None
+    stripped = raw.strip()
+    return stripped or None
+
+
+@transform("keywords")
+def keywords(value: Any, ctx: TransformContext) -> Any:
+    """A keyword list item, or a comma/semicolon-separated string of them."""
+    if isinstance(value, dict) and "@value" in value:
+        return [{**value, "@value": k} for k in keywords(value["@value"], ctx) or []]
+    raw = _scalar_text(value, ctx, "keyword")
+    if raw is None:
+        return None
+    parts = [p.strip() for p in re.split(r"[,;]", raw)] if ("," in raw or ";" in raw) else [raw.strip()]
+    return [p for p in parts if p]
+
+
+class _TextWithLinks(HTMLParser):
+    """Collects text; a link becomes 'label <href>' so no URL is lost."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.href: str | None = None
+        self.link_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br" or tag == "p":
+            self.parts.append("\n")
+        elif tag == "a":
+            self.href = dict(attrs).get("href")
+            self.link_text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            label = " ".join("".join(self.link_text).split())
+            if self.href and self.href != label:
+                self.parts.append(f"{label} <{self.href}>" if label else f"<{self.href}>")
+            else:
+                self.parts.append(label)
+            self.href = None
+
+    def handle_data(self, data: str) -> None:
+        (self.link_text if self.href is not None else self.parts).append(data)
+
+
+@transform("html_text")
+def html_text(value: Any, ctx: TransformContext) -> Any:
+    """HTML to plain text, keeping every link target in angle brackets."""
+    raw = text(value, ctx)
+    if not isinstance(raw, str) or "<" not in raw:
+        return raw
+    parser = _TextWithLinks()
+    parser.feed(raw)
+    parser.close()
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).splitlines()]
+    return "\n".join(line for line in lines if line) or None
+
+
+@transform("integer")
+def integer(value: Any, ctx: TransformContext) -> Any:
+    if isinstance(value, bool):
+        ctx.warn(f"expected a whole number, got {value!r}; dropped")
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        return int(value)
+    ctx.warn(f"expected a whole number, got {value!r}; dropped")
+    return None
+
+
+@transform("boolean")
+def boolean(value: Any, ctx: TransformContext) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "1", "false", "no", "0"):
+        return value.strip().lower() in ("true", "yes", "1")
+    ctx.warn(f"expected true/false, got {value!r}; dropped")
+    return None
+
+
+_CLOSERS = {")": "(", "]": "["}
+
+
+def _strip_trailing_junk(candidate: str) -> str:
+    """Drop punctuation that prose glued to a URL: a final '.', or an unbalanced ')'."""
+    while candidate:
+        last = candidate[-1]
+        opener = _CLOSERS.get(last)
+        if last in ".,;'\"" or (opener and candidate.count(opener) < candidate.count(last)):
+            candidate = candidate[:-1]
+        else:
+            break
+    return candidate
+
+
+@transform("url")
+def url(value: Any, ctx: TransformContext) -> Any:
+    """An http(s) URL, repaired where the repair is unambiguous; otherwise dropped with a warning."""
+    raw = _scalar_text(value.get("url") if isinstance(value, dict) else value, ctx, "URL")
+    if raw is None or not raw.strip():
+        return None
+    candidate = raw.strip()
+    repaired = _strip_trailing_junk(candidate)
+    if repaired.startswith("www."):
+        repaired = "https://" + repaired
+    repaired = quote(repaired, safe="/:?#[]@!$&'()*+,;=%~-._")
+    parts = urlsplit(repaired)
+    if parts.scheme not in ("http", "https") or not parts.netloc or "." not in parts.netloc \
+            or not is_valid_iri(repaired):
+        ctx.warn(f"invalid URL {candidate!r}; dropped")
+        return None
+    if repaired != candidate:
+        ctx.warn(f"repaired URL {candidate!r} to {repaired!r}")
+    return repaired
+
+
+@transform("concept")
+def concept(value: Any, ctx: TransformContext) -> Any:
+    """A term (keyword, design, type) → ``{key, label, match}``: one concept per spelling-insensitive key."""
+    label = text(value, ctx)
+    if isinstance(label, dict):
+        label = label.get("@value")
+    if not isinstance(label, str):
+        return None
+    key = normalise_name(label)
+    return {"key": slug(label, 120), "label": label, "match": key} if key else None
+
+
+@transform("age_range")
+def age_range(value: Any, ctx: TransformContext) -> Any:
+    """``{age_lower: 16, age_upper: 64}`` → schema.org typicalAgeRange ``"16-64"`` (``"16-"`` if open)."""
+    if not isinstance(value, dict):
+        return None
+    low, high = value.get("age_lower"), value.get("age_upper")
+    low_ok = isinstance(low, int | float) and not isinstance(low, bool)
+    high_ok = isinstance(high, int | float) and not isinstance(high, bool)
+    if not low_ok and not high_ok:
+        return None
+    return f"{int(low) if low_ok else ''}-{int(high) if high_ok else ''}"

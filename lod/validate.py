@@ -1,0 +1,132 @@
+"""SHACL validation (pyshacl) of RDF files against DCAT-AP 3.0.1 and lod's own study shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl import validate as shacl_validate
+from rdflib.namespace import SH
+
+from .errors import InputError, UsageError
+from .rdfio import syntax_for_path
+from .resources import vocabulary
+
+DCAT_AP = ("shapes/dcat-ap-3.0.1/shapes.ttl", "shapes/dcat-ap-3.0.1/range.ttl")
+RECOMMENDED = ("shapes/dcat-ap-3.0.1/shapes_recommended.ttl",)
+STUDY = ("shapes/lod-study.ttl",)
+SHAPE_SETS: dict[str, tuple[str, ...]] = {"dcat-ap": DCAT_AP, "study": STUDY, "all": DCAT_AP + STUDY}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    severity: str  # Violation | Warning | Info
+    focus: str
+    path: str | None
+    message: str
+    shape: str | None
+
+    def line(self) -> str:
+        path = f" {self.path}" if self.path else ""
+        return f"{self.severity}: <{self.focus}>{path}: {self.message}"
+
+
+@dataclass(slots=True)
+class Report:
+    conforms: bool
+    violations: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    triples: int = 0
+
+    def text(self) -> str:
+        lines = [f.line() for f in self.violations] + [f.line() for f in self.warnings]
+        verdict = "conforms" if self.conforms else "does not conform"
+        lines.append(f"{', '.join(self.files)}: {verdict} ({self.triples:,} triples, "
+                     f"{len(self.violations)} violations, {len(self.warnings)} recommended-shape warnings)")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        def rows(found: list[Finding]) -> list[dict[str, Any]]:
+            return [{"severity": f.severity, "focus": f.focus, "path": f.path,
+                     "message": f.message, "shape": f.shape} for f in found]
+        return {"conforms": self.conforms, "files": self.files, "triples": self.triples,
+                "violations": rows(self.violations), "warnings": rows(self.warnings)}
+
+
+@cache
+def _shapes_graph(paths: tuple[str, ...]) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for path in paths:
+        file = Path(path) if Path(path).is_absolute() or Path(path).exists() else vocabulary(path)
+        try:
+            graph.parse(file, format=rdflib.util.guess_format(str(file)) or "turtle")
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise UsageError(f"cannot load shapes {file}: {exc}") from exc
+    return graph
+
+
+def shape_files(shapes: str) -> tuple[str, ...]:
+    if shapes in SHAPE_SETS:
+        return SHAPE_SETS[shapes]
+    if Path(shapes).is_file():
+        return (str(Path(shapes).resolve()),)
+    raise UsageError(f"unknown shapes {shapes!r}: use {'|'.join(SHAPE_SETS)} or a SHACL file")
+
+
+def load_data(files: Sequence[str]) -> rdflib.Graph:
+    """All files into one rdflib graph (named graphs merged), parsed strictly by pyoxigraph."""
+    graph = rdflib.Graph()
+    for file in files:
+        syntax = syntax_for_path(file, default=None)
+        if syntax is None:
+            raise InputError(f"{file}: unknown RDF file extension")
+        try:
+            quads = ox.parse(path=file, format=syntax.rdf_format)
+            nt = ox.serialize((q.triple for q in quads), None, ox.RdfFormat.N_TRIPLES)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise InputError(f"{file}: not valid {syntax.name}: {exc}") from exc
+        graph.parse(data=nt, format="nt")
+    return graph
+
+
+def _findings(results: rdflib.Graph) -> list[Finding]:
+    found = []
+    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+        severity = results.value(result, SH.resultSeverity)
+        path = results.value(result, SH.resultPath)
+        shape = results.value(result, SH.sourceShape)
+        found.append(Finding(
+            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            focus=str(results.value(result, SH.focusNode)),
+            path=results.namespace_manager.normalizeUri(path) if isinstance(path, rdflib.URIRef) else None,
+            message=str(results.value(result, SH.resultMessage) or ""),
+            shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
+        ))
+    return sorted(found, key=lambda f: (f.focus, f.path or "", f.message))
+
+
+def validate_graph(data: rdflib.Graph, shapes: str = "dcat-ap", *, recommended: bool = True) -> Report:
+    files = shape_files(shapes)
+    conforms, results, _ = shacl_validate(data, shacl_graph=_shapes_graph(files), inference="none",
+                                          advanced=True, allow_warnings=True)
+    report = Report(conforms=bool(conforms), triples=len(data))
+    for finding in _findings(results):
+        (report.violations if finding.severity == "Violation" else report.warnings).append(finding)
+    report.conforms = not report.violations
+    if recommended and shapes in ("dcat-ap", "all"):
+        _, rec_results, _ = shacl_validate(data, shacl_graph=_shapes_graph(RECOMMENDED),
+                                           inference="none", allow_warnings=True)
+        report.warnings.extend(_findings(rec_results))
+    return report
+
+
+def validate_files(files: Sequence[str], shapes: str = "dcat-ap") -> Report:
+    report = validate_graph(load_data(files), shapes)
+    report.files = list(files)
+    return report
