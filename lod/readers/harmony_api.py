@@ -1,0 +1,80 @@
+"""Saved responses of the Harmony discovery API: search results and single look-ups.
+
+``/discover/search`` answers ``{"results": [...], "aggregations": {...}, "num_hits": n}`` and
+``/discover/lookup`` answers the same envelope with one result. Each result is a study record
+exactly as the API gives it (``source="harmony"``, origin pointer ``/results/<i>``). A file of
+several saved responses, one per line (JSON Lines), reads too. ``num_hits`` and
+``aggregations`` describe the search, not a study, and are not records.
+
+This is the Harmony form (``--from harmony``): the Harmony JSON reader hands envelopes here
+(:func:`is_response`), and :func:`records` is usable on an already parsed response.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from lod.readers.limits import oversized, reject, too_big
+from lod.records import Origin, Record, Rejected
+
+FORMAT = "harmony"
+
+
+def is_response(value: Any) -> bool:
+    """True for an API envelope: an object whose ``results`` is a list."""
+    return isinstance(value, dict) and isinstance(value.get("results"), list)
+
+
+def read(data: bytes, name: str) -> Iterator[Record | Rejected]:
+    """Yield the study records of one saved API response (or JSON Lines of responses)."""
+    if (problem := too_big(data, name)) is not None:
+        yield problem
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield reject(name, f"not UTF-8 text (byte {exc.start})")
+        return
+    try:
+        yield from records(json.loads(text), name)
+        return
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data":
+            yield reject(name, f"not JSON: {exc.msg} (column {exc.colno})", line=exc.lineno)
+            return
+    except RecursionError:
+        yield reject(name, "JSON nested too deeply")
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            response = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            yield reject(name, f"not JSON: {getattr(exc, 'msg', exc)}", line=number)
+            continue
+        yield from records(response, name, line=number)
+
+
+def records(response: Any, name: str, *, line: int | None = None
+            ) -> Iterator[Record | Rejected]:
+    """The study records of one parsed response."""
+    if not is_response(response):
+        yield reject(name, 'not a Harmony API response (expected an object with "results": '
+                           "[...])", field="results", line=line)
+        return
+    for index, result in enumerate(response["results"]):
+        pointer = f"/results/{index}"
+        if not isinstance(result, dict) or "dataset_schema" not in result \
+                and "extra_data" not in result:
+            yield reject(name, "result is not a study record (no dataset_schema or extra_data)",
+                         line=line, index=index, pointer=pointer, raw=result)
+            continue
+        if (found := oversized(result)) is not None:
+            yield reject(name, found[1], line=line, index=index,
+                         pointer=pointer + found[0], raw=result)
+            continue
+        yield Record(result, Origin(name, line=line, index=index, pointer=pointer),
+                     source="harmony")
