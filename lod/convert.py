@@ -2,6 +2,11 @@
 
 There is no per-field code here: the mapping is the schema. Statements are N-Triples
 text (``"<s> <p> <o>"``, no final dot), which the writers stream out or hand to pyoxigraph.
+
+Shared nodes — node templates whose IRI does not depend on the study (organisations,
+catalogues, keyword concepts, places, languages) — are described once per run, each in a
+named graph of its own (named by the node's IRI). A study graph then only links to them,
+so deleting or replacing a study never touches what other studies share.
 """
 
 from __future__ import annotations
@@ -23,15 +28,17 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 @dataclass(slots=True)
 class StudyGraph:
-    """One study: its IRI (also its graph name) and its statements."""
+    """One named graph: a study (or a shared node) IRI and its statements."""
 
     iri: str
     statements: list[str]
+    shared: bool = False
 
 
 @dataclass(slots=True)
 class Conversion:
-    """What one record gave: study graphs (the record and its children), warnings, or a rejection."""
+    """What one record gave: its study graphs (the record and its children), the shared
+    nodes first seen in it, warnings, or a rejection."""
 
     origin: Origin
     graphs: list[StudyGraph] = field(default_factory=list)
@@ -47,7 +54,7 @@ class _Reject(Exception):  # noqa: N818 - internal control flow
 
 
 class _Graph:
-    """Statements for one study, deduplicated."""
+    """Statements of one graph, without repeats."""
 
     __slots__ = ("seen", "statements")
 
@@ -62,8 +69,117 @@ class _Graph:
             self.statements.append(statement)
 
 
+class _Template:
+    """An IRI template, split once: literal pieces and placeholder names."""
+
+    __slots__ = ("names", "parts", "raw", "whole")
+
+    def __init__(self, template: str):
+        self.raw = template
+        self.parts = _PLACEHOLDER.split(template)
+        self.names = self.parts[1::2]
+        self.whole = (len(self.parts) == 3 and self.parts[0] == self.parts[2] == ""
+                      and self.parts[1] not in ("subject", "base"))
+
+    @property
+    def uses_subject(self) -> bool:
+        return "subject" in self.names
+
+    def format(self, values: dict[str, Any], subject: str | None, base: str) -> str:
+        if self.whole:  # the template is one value, which must already be an IRI
+            return str(values.get(self.parts[1], ""))
+        pieces = []
+        for i, piece in enumerate(self.parts):
+            if i % 2 == 0:
+                pieces.append(piece)
+            elif piece == "subject":
+                pieces.append(subject or "")
+            elif piece == "base":
+                pieces.append(base)
+            else:
+                pieces.append(quote(str(values.get(piece, "")), safe="/-._~"))
+        result = "".join(pieces)
+        if ":" not in result.split("/", 1)[0]:
+            result = base + result
+        return result
+
+
+class _Field:
+    """A field spec compiled for speed: resolved transforms, predicate terms, value table."""
+
+    __slots__ = ("constants", "datatype", "first", "inverse", "iri", "label", "lang", "limit",
+                 "node", "object_types", "paths", "pick", "predicates", "required", "single",
+                 "transforms", "values")
+
+    def __init__(self, spec: FieldSpec, nodes: dict[str, _Node]):
+        self.paths = spec.paths
+        self.first = spec.first
+        self.required = spec.required
+        self.single = spec.single
+        self.limit = spec.limit
+        self.transforms = tuple(TRANSFORMS[t] for t in spec.transforms)
+        self.pick = spec.pick
+        self.values = {k: v for k, v in spec.values} if spec.values else None
+        self.predicates = tuple(nt.iri(p) for p in spec.to)
+        self.inverse = tuple(nt.iri(p) for p in spec.inverse)
+        self.datatype = spec.datatype
+        self.lang = spec.lang
+        self.iri = None if spec.iri is None else (_Template(spec.iri) if spec.iri else "")
+        self.node = nodes[spec.node] if spec.node else None
+        self.object_types = tuple(nt.iri(t) for t in spec.object_types)
+        self.constants = dict(spec.constants)
+        self.label = spec.label
+
+
+class _Node:
+    __slots__ = ("fields", "name", "shared", "template", "types")
+
+    def __init__(self, spec: NodeSpec):
+        self.name = spec.name
+        self.template = _Template(spec.iri)
+        self.shared = not self.template.uses_subject
+        self.types = tuple(nt.iri(t) for t in spec.types)
+        self.fields: tuple[_Field, ...] = ()
+
+
+@dataclass(slots=True)
+class _Plan:
+    mapping: Mapping
+    template: _Template
+    types: tuple[str, ...]
+    fields: tuple[_Field, ...]
+    down: tuple[str, ...]
+    up: tuple[str, ...]
+
+
+def _compile(mapping: Mapping) -> _Plan:
+    nodes = {name: _Node(spec) for name, spec in mapping.nodes.items()}
+    for name, spec in mapping.nodes.items():
+        nodes[name].fields = tuple(_Field(f, nodes) for f in spec.fields)
+    children = mapping.children
+    return _Plan(mapping=mapping, template=_Template(mapping.iri),
+                 types=tuple(nt.iri(t) for t in mapping.types),
+                 fields=tuple(_Field(f, nodes) for f in mapping.fields),
+                 down=tuple(nt.iri(p) for p in children.down) if children else (),
+                 up=tuple(nt.iri(p) for p in children.up) if children else ())
+
+
+class _RecordState:
+    """What is being built for one record: the output, its context, shared nodes it described."""
+
+    __slots__ = ("ctx", "out", "shared_here")
+
+    def __init__(self, ctx: TransformContext, out: Conversion):
+        self.ctx = ctx
+        self.out = out
+        self.shared_here: dict[str, _Graph] = {}
+
+
 class Converter:
-    """Converts records with the mapping their ``source`` names (loaded once, cached here)."""
+    """Converts records with the mapping their ``source`` names (compiled once, cached here).
+
+    A converter remembers which shared nodes it has described, so each is written once per
+    run; memory grows with the number of distinct shared nodes, not with the records."""
 
     def __init__(self, base_uri: str, *, tables: Tables | None = None,
                  mapping_override: Mapping | None = None,
@@ -72,117 +188,114 @@ class Converter:
             base_uri += "/"
         self.base = base_uri
         self.tables = tables or Tables.load()
-        self.override = mapping_override
+        self.override = _compile(mapping_override) if mapping_override else None
         self.loader = mapping_loader
-        self.mappings: dict[str, Mapping] = {}
-        self._templates: dict[str, list[str]] = {}
+        self.plans: dict[str, _Plan] = {}
+        self.described: set[str] = set()  # shared node IRIs already written in this run
 
-    def mapping_for(self, source: str) -> Mapping:
+    def plan_for(self, source: str) -> _Plan:
         if self.override is not None:
             return self.override
-        if source not in self.mappings:
-            self.mappings[source] = self.loader(source)
-        return self.mappings[source]
+        if source not in self.plans:
+            self.plans[source] = _compile(self.loader(source))
+        return self.plans[source]
 
     # -- public -----------------------------------------------------------------
     def convert(self, item: Record | Rejected) -> Conversion:
         if isinstance(item, Rejected):
             return Conversion(origin=item.problem.origin, rejection=item.problem)
-        conversion = Conversion(origin=item.origin)
-        mapping = self.mapping_for(item.source)
+        out = Conversion(origin=item.origin)
+        state = _RecordState(TransformContext(tables=self.tables, base=self.base), out)
         try:
-            self._convert_record(item.data, mapping, item.origin, conversion, parent=None, lang=None,
-                                 prefix="")
+            self._record(item.data, self.plan_for(item.source), state, parent=None, lang=None,
+                         prefix="")
         except _Reject as exc:
-            conversion.graphs.clear()
-            conversion.warnings.clear()
-            conversion.rejection = Problem(item.origin, exc.field, exc.message)
-        return conversion
+            out.graphs.clear()
+            out.warnings.clear()
+            out.rejection = Problem(item.origin, exc.field, exc.message)
+            return out
+        for node_iri, graph in state.shared_here.items():
+            self.described.add(node_iri)
+            out.graphs.append(StudyGraph(node_iri, graph.statements, shared=True))
+        return out
 
     def convert_all(self, items: Iterator[Record | Rejected]) -> Iterator[Conversion]:
         for item in items:
             yield self.convert(item)
 
     # -- record level -----------------------------------------------------------
-    def _convert_record(self, data: Any, mapping: Mapping, origin: Origin, out: Conversion,
-                        parent: str | None, lang: str | None, prefix: str) -> str:
+    def _record(self, data: Any, plan: _Plan, state: _RecordState, parent: str | None,
+                lang: str | None, prefix: str) -> str:
+        mapping = plan.mapping
         if not isinstance(data, dict):
-            raise _Reject(prefix or None, f"record is not a JSON object (got {type(data).__name__})")
-        ctx = TransformContext(tables=self.tables, base=self.base)
-        ident = self._identifier(data, mapping)
+            raise _Reject(prefix.rstrip(".") or None,
+                          f"record is not a JSON object (got {type(data).__name__})")
+        ident = _identifier(data, mapping)
         if ident is None:
             paths = " or ".join(".".join(p) for p in mapping.id_paths)
             raise _Reject(prefix + paths, "no identifier: the record needs " + paths)
-        subject_iri = self._format(mapping.iri, {"id": ident}, None)
+        subject_iri = plan.template.format({"id": ident}, None, self.base)
         if not nt.is_valid_iri(subject_iri):
             raise _Reject(prefix + "id", f"identifier {ident!r} does not make a valid IRI")
+        ctx = state.ctx
+        saved_language = ctx.language
         ctx.language = self._language(data, mapping, ctx) or lang
         graph = _Graph()
-        study = StudyGraph(iri=subject_iri, statements=graph.statements)
-        out.graphs.append(study)
+        state.out.graphs.append(StudyGraph(iri=subject_iri, statements=graph.statements))
         s = nt.iri(subject_iri)
-        for t in mapping.types:
-            graph.add(s, nt.RDF_TYPE, nt.iri(t))
-        for spec in mapping.fields:
-            self._field(graph, s, data, spec, mapping, ctx, out, prefix)
-        if parent is not None and mapping.children:
-            for p in mapping.children.up:
-                graph.add(s, nt.iri(p), nt.iri(parent))
+        for t in plan.types:
+            graph.add(s, nt.RDF_TYPE, t)
+        for compiled in plan.fields:
+            self._field(graph, s, data, compiled, mapping, state, prefix)
+        if parent is not None:
+            for p in plan.up:
+                graph.add(s, p, nt.iri(parent))
         if mapping.children:
-            self._children(graph, s, subject_iri, data, mapping, ctx, out, prefix, origin)
+            self._children(graph, s, subject_iri, data, plan, state, prefix)
         for fieldname in _unmapped(data, mapping.known, mapping.absent):
-            out.warnings.append(Problem(origin, prefix + fieldname,
-                                        "field not in the mapping; not converted"))
+            state.out.warnings.append(Problem(state.out.origin, prefix + fieldname,
+                                              "field not in the mapping; not converted"))
+        ctx.language = saved_language
         return subject_iri
 
     def _children(self, graph: _Graph, s: str, subject_iri: str, data: dict[str, Any],
-                  mapping: Mapping, ctx: TransformContext, out: Conversion, prefix: str,
-                  origin: Origin) -> None:
+                  plan: _Plan, state: _RecordState, prefix: str) -> None:
+        mapping = plan.mapping
         assert mapping.children is not None
         for path in mapping.children.paths:
-            children = data.get(path[0]) if len(path) == 1 else _resolve(data, path, mapping.absent)
-            if not isinstance(children, list):
-                children = [] if children in (None, "") else [children]
-            for i, child in enumerate(children):
+            for i, child in enumerate(_resolve(data, path, mapping.absent)):
                 where = f"{prefix}{'.'.join(path)}[{i}]"
                 try:
-                    child_iri = self._convert_record(child, mapping, origin, out, parent=subject_iri,
-                                                     lang=ctx.language, prefix=where + ".")
+                    child_iri = self._record(child, plan, state, parent=subject_iri,
+                                             lang=state.ctx.language, prefix=where + ".")
                 except _Reject as exc:
-                    out.warnings.append(Problem(origin, exc.field,
-                                                f"child dataset not converted: {exc.message}"))
+                    state.out.warnings.append(Problem(state.out.origin, exc.field,
+                                                      f"child dataset not converted: {exc.message}"))
                     continue
-                for p in mapping.children.down:
-                    graph.add(s, nt.iri(p), nt.iri(child_iri))
-
-    def _identifier(self, data: dict[str, Any], mapping: Mapping) -> str | None:
-        for path in mapping.id_paths:
-            for value in _resolve(data, path, mapping.absent):
-                if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip():
-                    return str(value).strip()
-        return None
+                for p in plan.down:
+                    graph.add(s, p, nt.iri(child_iri))
 
     def _language(self, data: dict[str, Any], mapping: Mapping, ctx: TransformContext) -> str | None:
         if mapping.language_path is None:
             return None
+        found = None
         for value in _resolve(data, mapping.language_path, mapping.absent):
             found = TRANSFORMS["language"](value, ctx) if isinstance(value, str) else None
             if found:
-                return str(found["tag"])
+                break
         ctx.warnings.clear()  # an unknown language code is reported by the field that maps it
-        return None
+        return str(found["tag"]) if found else None
 
     # -- fields -----------------------------------------------------------------
-    def _values(self, data: Any, spec: FieldSpec, mapping: Mapping, ctx: TransformContext) -> list[Any]:
+    def _values(self, data: Any, f: _Field, absent: frozenset[str], ctx: TransformContext) -> list[Any]:
         values: list[Any] = []
-        for path in spec.paths:
-            found = _resolve(data, path, mapping.absent) if path else [data]
+        for path in f.paths:
+            found = _resolve(data, path, absent) if path else [data]
             if found:
                 values.extend(found)
-                if spec.first:
+                if f.first:
                     break
-        for name in spec.transforms:
-            fn = TRANSFORMS[name]
+        for fn in f.transforms:
             transformed: list[Any] = []
             for value in values:
                 result = fn(value, ctx)
@@ -191,20 +304,19 @@ class Converter:
                 elif result is not None:
                     transformed.append(result)
             values = transformed
-        if spec.pick is not None:
+        if f.pick is not None:
             picked: list[Any] = []
             for value in values:
-                chosen = value.get(spec.pick) if isinstance(value, dict) else None
+                chosen = value.get(f.pick) if isinstance(value, dict) else None
                 if isinstance(chosen, list):
                     picked.extend(chosen)
                 elif chosen not in (None, ""):
                     picked.append(chosen)
             values = picked
-        if spec.values:
-            table = dict(spec.values)
+        if f.values is not None:
             mapped = []
             for value in values:
-                term = table.get(str(value).casefold())
+                term = f.values.get(str(value).casefold())
                 if term is None:
                     ctx.warn(f"value {value!r} is not in the mapping's value table; dropped")
                 else:
@@ -212,120 +324,113 @@ class Converter:
             values = mapped
         return values
 
-    def _field(self, graph: _Graph, s: str, data: Any, spec: FieldSpec, mapping: Mapping,
-               ctx: TransformContext, out: Conversion, prefix: str) -> None:
+    def _field(self, graph: _Graph, s: str, data: Any, f: _Field, mapping: Mapping,
+               state: _RecordState, prefix: str) -> None:
+        ctx = state.ctx
         try:
-            values = self._values(data, spec, mapping, ctx)
+            values = self._values(data, f, mapping.absent, ctx)
         except RecordRejected as exc:
-            raise _Reject(prefix + spec.label, str(exc)) from None
+            raise _Reject(prefix + f.label, str(exc)) from None
         if ctx.warnings:
-            out.warnings.extend(Problem(out.origin, prefix + spec.label, w)
-                                for w in dict.fromkeys(ctx.warnings))
+            state.out.warnings.extend(Problem(state.out.origin, prefix + f.label, w)
+                                      for w in dict.fromkeys(ctx.warnings))
             ctx.warnings.clear()
         if not values:
-            if spec.required:
-                raise _Reject(prefix + spec.label, "missing or empty required field")
+            if f.required:
+                raise _Reject(prefix + f.label, "missing or empty required field")
             return
-        if spec.single and len(values) > 1:
-            out.warnings.append(Problem(out.origin, prefix + spec.label,
-                                        f"{len(values)} values where one belongs; kept the first"))
+        if f.single and len(values) > 1:
+            state.out.warnings.append(Problem(state.out.origin, prefix + f.label,
+                                              f"{len(values)} values where one belongs; kept the first"))
             values = values[:1]
-        elif spec.limit is not None:
-            values = values[: spec.limit]
-        predicates = [nt.iri(p) for p in spec.to]
-        inverse = [nt.iri(p) for p in spec.inverse]
+        elif f.limit is not None:
+            values = values[: f.limit]
         for value in values:
-            o = self._object(graph, s, value, spec, mapping, ctx, out, prefix)
+            o = self._object(graph, s, value, f, mapping, state, prefix)
             if o is None:
                 continue
-            for p in predicates:
+            for p in f.predicates:
                 graph.add(s, p, o)
-            for p in inverse:
+            for p in f.inverse:
                 graph.add(o, p, s)
 
-    def _object(self, graph: _Graph, s: str, value: Any, spec: FieldSpec, mapping: Mapping,
-                ctx: TransformContext, out: Conversion, prefix: str) -> str | None:
-        if spec.node is not None:
+    def _object(self, graph: _Graph, s: str, value: Any, f: _Field, mapping: Mapping,
+                state: _RecordState, prefix: str) -> str | None:
+        if f.node is not None:
             node_value = value if isinstance(value, dict) else {"value": value}
-            if spec.constants:
-                node_value = {**node_value, **dict(spec.constants)}
-            return self._node(graph, s, node_value, mapping.nodes[spec.node], mapping, ctx, out, prefix)
-        if spec.iri is not None:
+            if f.constants:
+                node_value = {**node_value, **f.constants}
+            return self._node(graph, s, node_value, f.node, mapping, state, prefix)
+        if f.iri is not None:
             raw = value.get("iri") if isinstance(value, dict) else value
-            target = self._format(spec.iri, {"value": str(raw)}, s[1:-1]) if spec.iri else str(raw)
+            target = f.iri.format({"value": raw}, s[1:-1], self.base) if f.iri else str(raw)
             if not nt.is_valid_iri(target):
-                out.warnings.append(Problem(out.origin, prefix + spec.label,
-                                            f"not a valid IRI: {target!r}; dropped"))
+                state.out.warnings.append(Problem(state.out.origin, prefix + f.label,
+                                                  f"not a valid IRI: {target!r}; dropped"))
                 return None
             o = nt.iri(target)
-            for t in spec.object_types:
-                graph.add(o, nt.RDF_TYPE, nt.iri(t))
+            for t in f.object_types:
+                graph.add(o, nt.RDF_TYPE, t)
             return o
-        return self._literal(value, spec, mapping, ctx, prefix)
+        return self._literal(value, f, mapping, state.ctx, prefix)
 
-    def _literal(self, value: Any, spec: FieldSpec, mapping: Mapping, ctx: TransformContext,
+    def _literal(self, value: Any, f: _Field, mapping: Mapping, ctx: TransformContext,
                  prefix: str) -> str | None:
         lang = None
-        datatype = spec.datatype
+        datatype = f.datatype
         if isinstance(value, dict):
             if "@value" not in value:
-                raise _Reject(prefix + spec.label, f"expected a value, got an object {value!r}")
+                raise _Reject(prefix + f.label, f"expected a value, got an object {value!r}")
             lang = value.get("@language")
             datatype = value.get("@type") or datatype
             value = value["@value"]
-        if isinstance(value, bool):
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, bool):
             text = "true" if value else "false"
-        elif isinstance(value, int | float | str):
+        elif isinstance(value, int | float):
             text = str(value)
         else:
-            raise _Reject(prefix + spec.label, f"expected a value, got {type(value).__name__}")
+            raise _Reject(prefix + f.label, f"expected a value, got {type(value).__name__}")
         if len(text) > mapping.max_literal_chars:
-            raise _Reject(prefix + spec.label,
+            raise _Reject(prefix + f.label,
                           f"value of {len(text):,} characters exceeds the limit of "
                           f"{mapping.max_literal_chars:,}")
         if datatype:
             return nt.literal(text, datatype=datatype)
-        if lang is None and spec.lang:
-            lang = ctx.language if spec.lang == "record" else spec.lang
+        if lang is None and f.lang:
+            lang = ctx.language if f.lang == "record" else f.lang
         if lang and not nt.is_valid_lang(lang):
             lang = None
         return nt.literal(text, lang=lang)
 
-    def _node(self, graph: _Graph, parent: str, value: dict[str, Any], node: NodeSpec,
-              mapping: Mapping, ctx: TransformContext, out: Conversion, prefix: str) -> str | None:
-        node_iri = self._format(node.iri, value, parent[1:-1])
+    def _node(self, graph: _Graph, parent: str, value: dict[str, Any], node: _Node,
+              mapping: Mapping, state: _RecordState, prefix: str) -> str | None:
+        node_iri = node.template.format(value, parent[1:-1], self.base)
         if not nt.is_valid_iri(node_iri):
-            out.warnings.append(Problem(out.origin, prefix + node.name,
-                                        f"cannot make an IRI for {node.name}: {node_iri!r}; dropped"))
+            state.out.warnings.append(Problem(state.out.origin, prefix + node.name,
+                                              f"cannot make an IRI for {node.name}: {node_iri!r}; dropped"))
             return None
         n = nt.iri(node_iri)
+        if node.shared:
+            if node_iri in self.described or node_iri in state.shared_here:
+                return n  # described once per run, in its own graph
+            target = state.shared_here[node_iri] = _Graph()
+        else:
+            target = graph
         for t in node.types:
-            graph.add(n, nt.RDF_TYPE, nt.iri(t))
-        for spec in node.fields:
-            self._field(graph, n, value, spec, mapping, ctx, out, prefix)
+            target.add(n, nt.RDF_TYPE, t)
+        for f in node.fields:
+            self._field(target, n, value, f, mapping, state, prefix)
         return n
 
-    # -- IRIs -------------------------------------------------------------------
-    def _format(self, template: str, values: dict[str, Any], subject: str | None) -> str:
-        parts = self._templates.get(template)
-        if parts is None:
-            parts = self._templates[template] = _PLACEHOLDER.split(template)
-        if len(parts) == 3 and parts[0] == parts[2] == "" and parts[1] not in ("subject", "base"):
-            return str(values.get(parts[1], ""))  # the whole template is one value: an IRI already
-        pieces = []
-        for i, piece in enumerate(parts):
-            if i % 2 == 0:
-                pieces.append(piece)
-            elif piece == "subject":
-                pieces.append(subject or "")
-            elif piece == "base":
-                pieces.append(self.base)
-            else:
-                pieces.append(quote(str(values.get(piece, "")), safe="/-._~"))
-        result = "".join(pieces)
-        if ":" not in result.split("/", 1)[0]:
-            result = self.base + result
-        return result
+
+def _identifier(data: dict[str, Any], mapping: Mapping) -> str | None:
+    for path in mapping.id_paths:
+        for value in _resolve(data, path, mapping.absent):
+            if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip():
+                return str(value).strip()
+    return None
 
 
 def _resolve(data: Any, path: tuple[str, ...], absent: frozenset[str]) -> list[Any]:
@@ -336,26 +441,26 @@ def _resolve(data: Any, path: tuple[str, ...], absent: frozenset[str]) -> list[A
         for item in current:
             if isinstance(item, dict):
                 value = item.get(part)
+                if value is None:
+                    continue
                 if isinstance(value, list):
                     following.extend(value)
-                elif value is not None:
+                else:
                     following.append(value)
         current = following
-    out = []
-    for value in current:
-        if isinstance(value, list):
-            out.extend(v for v in value if v is not None and not (isinstance(v, str) and v in absent))
-        elif not (isinstance(value, str) and value in absent):
-            out.append(value)
-    return out
+        if not current:
+            return current
+    return [v for v in current if v is not None and not (isinstance(v, str) and v in absent)]
 
 
 def _unmapped(data: dict[str, Any], known: dict[str, Any], absent: frozenset[str],
               prefix: str = "") -> Iterator[str]:
     for key, value in data.items():
+        if key in known and not known[key]:
+            continue
         if value is None or value == [] or value == {} or (isinstance(value, str) and value in absent):
             continue
         if key not in known:
             yield prefix + key
-        elif known[key] and isinstance(value, dict):
+        elif isinstance(value, dict):
             yield from _unmapped(value, known[key], absent, f"{prefix}{key}.")
