@@ -86,6 +86,8 @@ class _Template:
         return "subject" in self.names
 
     def format(self, values: dict[str, Any], subject: str | None, base: str) -> str:
+        """Placeholders are percent-encoded (so the result is a valid IRI when the base is),
+        except in a one-placeholder template, whose value callers must check."""
         if self.whole:  # the template is one value, which must already be an IRI
             return str(values.get(self.parts[1], ""))
         pieces = []
@@ -109,7 +111,7 @@ class _Field:
 
     __slots__ = ("constants", "datatype", "first", "inverse", "iri", "label", "lang", "limit",
                  "node", "object_types", "paths", "pick", "predicates", "required", "single",
-                 "transforms", "values")
+                 "source_key", "transforms", "values")
 
     def __init__(self, spec: FieldSpec, nodes: dict[str, _Node]):
         self.paths = spec.paths
@@ -118,13 +120,17 @@ class _Field:
         self.single = spec.single
         self.limit = spec.limit
         self.transforms = tuple(TRANSFORMS[t] for t in spec.transforms)
+        # Fields reading the same paths through the same transforms share one computation.
+        self.source_key = (spec.paths, spec.first, spec.transforms)
         self.pick = spec.pick
         self.values = {k: v for k, v in spec.values} if spec.values else None
         self.predicates = tuple(nt.iri(p) for p in spec.to)
         self.inverse = tuple(nt.iri(p) for p in spec.inverse)
         self.datatype = spec.datatype
         self.lang = spec.lang
-        self.iri = None if spec.iri is None else (_Template(spec.iri) if spec.iri else "")
+        # None: not an IRI field; a template; or "" when the value itself is the IRI
+        self.iri: _Template | str | None = (
+            None if spec.iri is None else (_Template(spec.iri) if spec.iri else ""))
         self.node = nodes[spec.node] if spec.node else None
         self.object_types = tuple(nt.iri(t) for t in spec.object_types)
         self.constants = dict(spec.constants)
@@ -167,12 +173,13 @@ def _compile(mapping: Mapping) -> _Plan:
 class _RecordState:
     """What is being built for one record: the output, its context, shared nodes it described."""
 
-    __slots__ = ("ctx", "out", "shared_here")
+    __slots__ = ("cache", "ctx", "out", "shared_here")
 
     def __init__(self, ctx: TransformContext, out: Conversion):
         self.ctx = ctx
         self.out = out
         self.shared_here: dict[str, _Graph] = {}
+        self.cache: dict[tuple[int, Any], list[Any]] = {}
 
 
 class Converter:
@@ -235,7 +242,7 @@ class Converter:
             paths = " or ".join(".".join(p) for p in mapping.id_paths)
             raise _Reject(prefix + paths, "no identifier: the record needs " + paths)
         subject_iri = plan.template.format({"id": ident}, None, self.base)
-        if not nt.is_valid_iri(subject_iri):
+        if plan.template.whole and not nt.is_valid_iri(subject_iri):
             raise _Reject(prefix + "id", f"identifier {ident!r} does not make a valid IRI")
         ctx = state.ctx
         saved_language = ctx.language
@@ -246,7 +253,7 @@ class Converter:
         for t in plan.types:
             graph.add(s, nt.RDF_TYPE, t)
         for compiled in plan.fields:
-            self._field(graph, s, data, compiled, mapping, state, prefix)
+            self._field(graph, s, data, compiled, mapping, state, prefix, record_level=True)
         if parent is not None:
             for p in plan.up:
                 graph.add(s, p, nt.iri(parent))
@@ -287,7 +294,21 @@ class Converter:
         return str(found["tag"]) if found else None
 
     # -- fields -----------------------------------------------------------------
-    def _values(self, data: Any, f: _Field, absent: frozenset[str], ctx: TransformContext) -> list[Any]:
+    def _values(self, data: Any, f: _Field, absent: frozenset[str], state: _RecordState,
+                record_level: bool) -> list[Any]:
+        ctx = state.ctx
+        if not record_level:  # node values are short-lived dicts: nothing to share
+            return self._pick(self._transformed(data, f, absent, ctx), f, ctx)
+        # Record data lives as long as the record, so its id is a safe key. Warnings are
+        # reported once, by the first field that read these values.
+        key = (id(data), f.source_key)
+        cached = state.cache.get(key)
+        if cached is None:
+            cached = state.cache[key] = self._transformed(data, f, absent, ctx)
+        return self._pick(cached, f, ctx)
+
+    def _transformed(self, data: Any, f: _Field, absent: frozenset[str],
+                     ctx: TransformContext) -> list[Any]:
         values: list[Any] = []
         for path in f.paths:
             found = _resolve(data, path, absent) if path else [data]
@@ -304,6 +325,9 @@ class Converter:
                 elif result is not None:
                     transformed.append(result)
             values = transformed
+        return values
+
+    def _pick(self, values: list[Any], f: _Field, ctx: TransformContext) -> list[Any]:
         if f.pick is not None:
             picked: list[Any] = []
             for value in values:
@@ -325,10 +349,10 @@ class Converter:
         return values
 
     def _field(self, graph: _Graph, s: str, data: Any, f: _Field, mapping: Mapping,
-               state: _RecordState, prefix: str) -> None:
+               state: _RecordState, prefix: str, record_level: bool = False) -> None:
         ctx = state.ctx
         try:
-            values = self._values(data, f, mapping.absent, ctx)
+            values = self._values(data, f, mapping.absent, state, record_level)
         except RecordRejected as exc:
             raise _Reject(prefix + f.label, str(exc)) from None
         if ctx.warnings:
@@ -363,8 +387,9 @@ class Converter:
             return self._node(graph, s, node_value, f.node, mapping, state, prefix)
         if f.iri is not None:
             raw = value.get("iri") if isinstance(value, dict) else value
-            target = f.iri.format({"value": raw}, s[1:-1], self.base) if f.iri else str(raw)
-            if not nt.is_valid_iri(target):
+            template = f.iri if isinstance(f.iri, _Template) else None
+            target = template.format({"value": raw}, s[1:-1], self.base) if template else str(raw)
+            if (template is None or template.whole) and not nt.is_valid_iri(target):
                 state.out.warnings.append(Problem(state.out.origin, prefix + f.label,
                                                   f"not a valid IRI: {target!r}; dropped"))
                 return None
@@ -407,7 +432,7 @@ class Converter:
     def _node(self, graph: _Graph, parent: str, value: dict[str, Any], node: _Node,
               mapping: Mapping, state: _RecordState, prefix: str) -> str | None:
         node_iri = node.template.format(value, parent[1:-1], self.base)
-        if not nt.is_valid_iri(node_iri):
+        if node.template.whole and not nt.is_valid_iri(node_iri):
             state.out.warnings.append(Problem(state.out.origin, prefix + node.name,
                                               f"cannot make an IRI for {node.name}: {node_iri!r}; dropped"))
             return None

@@ -18,7 +18,6 @@ from .errors import MappingError
 from .resources import data_dir
 from .transforms import registry
 
-
 _FIELD_KEYS = {"from", "first", "required", "single", "limit", "transform", "pick", "values",
                "to", "inverse", "datatype", "lang", "iri", "types", "node", "with", "note"}
 _NODE_KEYS = {"iri", "types", "fields", "note"}

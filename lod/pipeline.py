@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
-from .convert import Converter, StudyGraph
+from .convert import Conversion, Converter, StudyGraph
+from .parallel import ConverterSpec, convert_lines_parallel
+from .readers import InputFile, harmony_json, open_inputs, records_of
 from .records import Problem, Record, Rejected
+
+PARALLEL_MIN_BYTES = 8 * 1024**2  # smaller inputs convert faster than worker processes start
 
 
 @dataclass(slots=True)
@@ -19,13 +25,39 @@ class RunSummary:
     rejected: int = 0
     warnings: int = 0
     studies: int = 0
+    shared: int = 0
     triples: int = 0
     seconds: float = 0.0
     rejections: list[Problem] = field(default_factory=list)
 
+    def add(self, conversion: Conversion, sink: Callable[[StudyGraph], None],
+            on_problem: Callable[[Problem, bool], None], described: set[str]) -> None:
+        """Count one record's conversion and pass its graphs on (each shared node once)."""
+        self.read += 1
+        for warning in conversion.warnings:
+            self.warnings += 1
+            on_problem(warning, False)
+        if conversion.rejection is not None:
+            self.rejected += 1
+            self.rejections.append(conversion.rejection)
+            on_problem(conversion.rejection, True)
+            return
+        self.converted += 1
+        for graph in conversion.graphs:
+            if graph.shared:
+                if graph.iri in described:
+                    continue
+                described.add(graph.iri)
+                self.shared += 1
+            else:
+                self.studies += 1
+            self.triples += len(graph.statements)
+            sink(graph)
+
     def line(self) -> str:
         return (f"read {self.read:,} records: {self.converted:,} converted, {self.rejected:,} rejected, "
-                f"{self.warnings:,} warnings; {self.studies:,} studies, {self.triples:,} triples "
+                f"{self.warnings:,} warnings; {self.studies:,} studies, {self.shared:,} shared nodes, "
+                f"{self.triples:,} triples "
                 f"in {self.seconds:.2f} s")
 
 
@@ -33,25 +65,48 @@ def run_conversion(items: Iterable[Record | Rejected], converter: Converter,
                    sink: Callable[[StudyGraph], None],
                    on_problem: Callable[[Problem, bool], None],
                    on_progress: Callable[[RunSummary], None] | None = None) -> RunSummary:
-    """Convert every item, hand each study graph to ``sink``; ``on_problem(problem, rejected)``."""
+    """Convert every item in this process; hand each graph to ``sink``."""
+    return _run((converter.convert(item) for item in items), sink, on_problem, on_progress)
+
+
+def convert_inputs(paths: Sequence[str], spec: ConverterSpec, sink: Callable[[StudyGraph], None],
+                   on_problem: Callable[[Problem, bool], None], *, source: str | None = None,
+                   jobs: int = 1, on_progress: Callable[[RunSummary], None] | None = None,
+                   stdin: BinaryIO | None = None) -> RunSummary:
+    """Read and convert every input; big JSON Lines files use ``jobs`` worker processes."""
+    converter = spec.build()
+
+    def conversions() -> Iterator[Conversion]:
+        for file in open_inputs(paths, source=source, stdin=stdin):
+            if jobs > 1 and _worth_parallel(file):
+                yield from convert_lines_parallel(file.stream, file.name, 1, spec, jobs)
+            else:
+                yield from (converter.convert(item) for item in records_of(file))
+
+    return _run(conversions(), sink, on_problem, on_progress)
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _worth_parallel(file: InputFile) -> bool:
+    if file.form != "harmony" or file.path == "-" or not harmony_json.looks_like_json_lines(file.head):
+        return False
+    try:
+        return os.path.getsize(file.path) >= PARALLEL_MIN_BYTES
+    except OSError:
+        return False
+
+
+def _run(conversions: Iterable[Conversion], sink: Callable[[StudyGraph], None],
+         on_problem: Callable[[Problem, bool], None],
+         on_progress: Callable[[RunSummary], None] | None) -> RunSummary:
     summary = RunSummary()
+    described: set[str] = set()
     started = time.perf_counter()
-    for item in items:
-        summary.read += 1
-        conversion = converter.convert(item)
-        for warning in conversion.warnings:
-            summary.warnings += 1
-            on_problem(warning, False)
-        if conversion.rejection is not None:
-            summary.rejected += 1
-            summary.rejections.append(conversion.rejection)
-            on_problem(conversion.rejection, True)
-            continue
-        summary.converted += 1
-        for graph in conversion.graphs:
-            summary.studies += 1
-            summary.triples += len(graph.statements)
-            sink(graph)
+    for conversion in conversions:
+        summary.add(conversion, sink, on_problem, described)
         if on_progress is not None and summary.read % 1000 == 0:
             on_progress(summary)
     summary.seconds = time.perf_counter() - started

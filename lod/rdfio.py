@@ -122,11 +122,12 @@ class StudyWriter:
         # Group statements by subject, the study first, so the Turtle reads as one block per node.
         triples = sorted((q.triple for q in ox.parse(text, ox.RdfFormat.N_TRIPLES)),
                          key=lambda t: (t.subject.value != graph_iri, str(t.subject)))
-        parsed: Iterable[ox.Triple | ox.Quad] = triples
         if self.syntax.quads:
             graph = ox.NamedNode(graph_iri)
-            parsed = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-        chunk = ox.serialize(parsed, None, self.syntax.rdf_format, prefixes=prefixes())
+            quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+            chunk = ox.serialize(quads, None, self.syntax.rdf_format, prefixes=prefixes())
+        else:
+            chunk = ox.serialize(triples, None, self.syntax.rdf_format, prefixes=prefixes())
         assert chunk is not None
         if self._started:
             # Prefix declarations were written with the first chunk; drop the repeats.

@@ -74,7 +74,7 @@ class Tables:
     organisations: dict[str, Entry]
     catalogues: dict[str, Entry]
     places: dict[str, Entry]
-    memo: dict[tuple[str, Any], Any] = field(default_factory=dict)
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Tables:

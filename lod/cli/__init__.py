@@ -36,11 +36,13 @@ def _register() -> None:
 
     for module in (convert_cmd, validate_cmd):
         module.register(cli)
+    import importlib
+
     try:  # commands added by later modules register themselves the same way
-        from . import extra_commands
-    except ImportError:
+        extra = importlib.import_module(f"{__name__}.extra_commands")
+    except ModuleNotFoundError:
         return
-    for module in extra_commands.MODULES:
+    for module in extra.MODULES:
         module.register(cli)
 
 

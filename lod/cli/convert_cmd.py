@@ -10,12 +10,10 @@ from typing import IO, Any
 
 import click
 
-from ..convert import Converter
-from ..errors import LodError
 from ..mapping import load_mapping
-from ..pipeline import run_conversion
+from ..parallel import ConverterSpec
+from ..pipeline import convert_inputs, default_jobs
 from ..rdfio import SYNTAXES, StudyWriter, syntax_for_path, syntax_named
-from ..readers import read_inputs
 from ..records import Problem
 from .options import input_options
 from .progress import Progress
@@ -40,28 +38,30 @@ def problem_reporter(rejects: IO[str] | None, quiet: bool) -> Any:
 @click.option("--rejects", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Write each rejected record as a JSON line: location and reason.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print warnings (rejections still print).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=default_jobs, show_default="cores, max 4",
+              help="Worker processes for big JSON Lines inputs.")
 @input_options
 def convert_command(inputs: tuple[str, ...], output: str | None, format_name: str | None,
-                    rejects: str | None, quiet: bool, source: str | None, mapping: str | None,
-                    base_uri: str) -> None:
+                    rejects: str | None, quiet: bool, jobs: int, source: str | None,
+                    mapping: str | None, base_uri: str) -> None:
     """Convert study records (files, directories or - for stdin) to DCAT-AP + schema.org RDF.
 
     Exit status: 0 when every record converted, 1 when some were rejected."""
     syntax = syntax_named(format_name) if format_name else (
         syntax_for_path(output) if output else syntax_named("turtle"))
     assert syntax is not None
-    converter = Converter(base_uri, mapping_override=load_mapping(mapping) if mapping else None)
+    if mapping:
+        load_mapping(mapping)  # a broken mapping fails here, before any output is written
+    spec = ConverterSpec(base_uri, mapping)
     progress = Progress()
     with ExitStack() as stack:
         out = stack.enter_context(Path(output).open("wb")) if output else sys.stdout.buffer
         rejects_file = stack.enter_context(Path(rejects).open("w", encoding="utf-8")) if rejects else None
         writer = stack.enter_context(StudyWriter(out, syntax))
-        summary = run_conversion(
-            read_inputs(inputs, source=source), converter,
-            sink=lambda g: writer.write(g.iri, g.statements),
-            on_problem=problem_reporter(rejects_file, quiet),
-            on_progress=progress,
-        )
+        summary = convert_inputs(
+            inputs, spec, sink=lambda g: writer.write(g.iri, g.statements),
+            on_problem=problem_reporter(rejects_file, quiet), source=source, jobs=jobs,
+            on_progress=progress)
         progress.done()
     click.echo(f"lod: {summary.line()}", err=True)
     if summary.rejected:
@@ -71,5 +71,3 @@ def convert_command(inputs: tuple[str, ...], output: str | None, format_name: st
 def register(group: click.Group) -> None:
     group.add_command(convert_command)
 
-
-__all__ = ["convert_command", "register", "LodError"]

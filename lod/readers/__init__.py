@@ -10,8 +10,9 @@ import gzip
 import io
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from ..errors import InputError, UsageError
 from ..records import Origin, Problem, Record, Rejected
@@ -44,7 +45,7 @@ def _read_bytes(stream: BinaryIO, name: str) -> bytes:
     return data
 
 
-def open_input(path: str, stdin: BinaryIO | None = None) -> tuple[io.BufferedReader, str]:
+def open_input(path: str, stdin: BinaryIO | None = None) -> tuple[Any, str]:
     """A buffered binary stream of one input (``-`` = stdin), gunzipped, and its display name."""
     if path == "-":
         raw: BinaryIO = stdin or sys.stdin.buffer
@@ -52,16 +53,16 @@ def open_input(path: str, stdin: BinaryIO | None = None) -> tuple[io.BufferedRea
     else:
         name = path
         try:
-            raw = Path(path).open("rb")
+            raw = Path(path).open("rb")  # noqa: SIM115 - closed by open_inputs when done
         except FileNotFoundError:
             raise InputError(f"{path}: no such file") from None
         except IsADirectoryError:
             raise InputError(f"{path}: is a directory (give the files inside it)") from None
         except PermissionError:
             raise InputError(f"{path}: permission denied") from None
-    stream = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    stream: Any = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
     if stream.peek(2)[:2] == b"\x1f\x8b":
-        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))  # type: ignore[arg-type]
+        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))
     return stream, name
 
 
@@ -78,9 +79,21 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
     return out
 
 
-def read_inputs(paths: Sequence[str], *, source: str | None = None,
-                stdin: BinaryIO | None = None) -> Iterator[Record | Rejected]:
-    """Every record (or rejection) of every input, in order."""
+@dataclass
+class InputFile:
+    """One opened input: its display name, detected form, the first bytes, and the stream."""
+
+    path: str
+    name: str
+    form: str | None
+    head: bytes
+    stream: Any  # a buffered binary stream (peekable)
+
+
+def open_inputs(paths: Sequence[str], *, source: str | None = None,
+                stdin: BinaryIO | None = None) -> Iterator[InputFile]:
+    """Each input opened and its form detected (or taken from ``source``); closed when the
+    consumer moves on to the next one."""
     if source is not None and source not in READERS:
         raise UsageError(f"unknown input form {source!r}; choose from {', '.join(sorted(READERS))}")
     for path in expand_paths(paths):
@@ -90,15 +103,29 @@ def read_inputs(paths: Sequence[str], *, source: str | None = None,
                 head = stream.peek(DETECT_BYTES)[:DETECT_BYTES]
             except (OSError, EOFError) as exc:
                 raise InputError(f"{name}: cannot read ({exc})") from exc
-            form = source or detect.detect(name, head)
-            if form is None or form not in READERS:
-                yield Rejected(Problem(Origin(name), None,
-                                       "cannot tell what kind of input this is; use --from"))
-                continue
-            if form in STREAM_READERS:
-                yield from STREAM_READERS[form](stream, name)
-            else:
-                yield from READERS[form](_read_bytes(stream, name), name)
+            yield InputFile(path, name, source or detect.detect(name, head), head, stream)
         finally:
             if path != "-":
                 stream.close()
+
+
+def records_of(file: InputFile) -> Iterator[Record | Rejected]:
+    """The records (or rejections) of one opened input."""
+    if file.form is None or file.form not in READERS:
+        yield Rejected(Problem(Origin(file.name), None,
+                               "cannot tell what kind of input this is; use --from"))
+        return
+    try:
+        if file.form in STREAM_READERS:
+            yield from STREAM_READERS[file.form](file.stream, file.name)
+        else:
+            yield from READERS[file.form](_read_bytes(file.stream, file.name), file.name)
+    except (OSError, EOFError) as exc:  # e.g. a truncated .gz: report it, go on with the next file
+        yield Rejected(Problem(Origin(file.name), None, f"cannot read the rest of the file: {exc}"))
+
+
+def read_inputs(paths: Sequence[str], *, source: str | None = None,
+                stdin: BinaryIO | None = None) -> Iterator[Record | Rejected]:
+    """Every record (or rejection) of every input, in order."""
+    for file in open_inputs(paths, source=source, stdin=stdin):
+        yield from records_of(file)

@@ -32,6 +32,18 @@ def _malformed(name: str, line: int | None, exc: json.JSONDecodeError | UnicodeD
     return Rejected(Problem(where, None, f"malformed JSON: {exc.msg} (column {exc.colno})"))
 
 
+def looks_like_json_lines(head: bytes) -> bool:
+    """True when the first line of ``head`` is a whole JSON value and more lines follow."""
+    first, sep, rest = head.lstrip().partition(b"\n")
+    if not sep or not rest.strip():
+        return False
+    try:
+        json.loads(first)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return True
+
+
 def read(data: bytes, name: str) -> Iterator[Record | Rejected]:
     """Read from bytes already in memory."""
     yield from read_lines(data.splitlines(keepends=True), name)
@@ -62,18 +74,28 @@ def read_lines(lines: Iterable[bytes], name: str) -> Iterator[Record | Rejected]
     yield from _records(value, name, number)
     for raw in iterator:
         number += 1
-        if not raw.strip():
-            continue
-        if len(raw) > MAX_LINE_BYTES:
-            yield Rejected(Problem(Origin(name, line=number), None,
-                                   f"line longer than {MAX_LINE_BYTES // 1024**2} MiB"))
-            continue
-        try:
-            value = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            yield _malformed(name, number, exc)
-            continue
-        yield from _records(value, name, number)
+        if raw.strip():
+            yield from _line(raw, name, number)
+
+
+def read_numbered_lines(lines: list[bytes], name: str, first_line: int) -> Iterator[Record | Rejected]:
+    """JSON Lines known to be JSON Lines (a chunk of a bigger file), numbered from ``first_line``."""
+    for number, raw in enumerate(lines, first_line):
+        if raw.strip():
+            yield from _line(raw, name, number)
+
+
+def _line(raw: bytes, name: str, number: int) -> Iterator[Record | Rejected]:
+    if len(raw) > MAX_LINE_BYTES:
+        yield Rejected(Problem(Origin(name, line=number), None,
+                               f"line longer than {MAX_LINE_BYTES // 1024**2} MiB"))
+        return
+    try:
+        value = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        yield _malformed(name, number, exc)
+        return
+    yield from _records(value, name, number)
 
 
 def _document(first: bytes, rest: Iterator[bytes], name: str, first_line: int) -> Iterator[Record | Rejected]:

@@ -7,3 +7,5 @@ from . import agents, codes, dates, identifiers, text  # noqa: F401  (registrati
 from .registry import TRANSFORMS, RecordRejected, TransformContext, transform
 
 __all__ = ["TRANSFORMS", "RecordRejected", "TransformContext", "transform"]
+
+from .. import transforms_readers  # noqa: E402,F401  (registration: the readers' transforms)

@@ -10,11 +10,14 @@ from ..tables import slug
 from .registry import TransformContext, transform
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|info:doi/)", re.IGNORECASE)
+_DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|info:doi/)",
+                           re.IGNORECASE)
 
 
 def normalise_doi(raw: str) -> str | None:
-    """``http://dx.doi.org/10.5255/X``, ``doi:10.5255/X``, ``10.5255%2FX`` → ``10.5255/X``; None if not a DOI."""
+    """``http://dx.doi.org/10.5255/X``, ``doi:10.5255/X``, ``10.5255%2FX`` → ``10.5255/X``.
+
+    None when the text is not a DOI."""
     text = _DOI_PREFIXES.sub("", unquote(raw.strip())).strip()
     return text if _DOI.match(text) else None
 

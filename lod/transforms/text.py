@@ -161,8 +161,11 @@ def concept(value: Any, ctx: TransformContext) -> Any:
         label = label.get("@value")
     if not isinstance(label, str):
         return None
-    key = normalise_name(label)
-    return {"key": slug(label, 120), "label": label, "match": key} if key else None
+    memo_key = ("concept", label)
+    if memo_key not in ctx.tables.memo:
+        key = normalise_name(label)
+        ctx.tables.memo[memo_key] = {"key": slug(label, 120), "label": label, "match": key} if key else None
+    return ctx.tables.memo[memo_key]
 
 
 @transform("age_range")
@@ -170,9 +173,8 @@ def age_range(value: Any, ctx: TransformContext) -> Any:
     """``{age_lower: 16, age_upper: 64}`` → schema.org typicalAgeRange ``"16-64"`` (``"16-"`` if open)."""
     if not isinstance(value, dict):
         return None
-    low, high = value.get("age_lower"), value.get("age_upper")
-    low_ok = isinstance(low, int | float) and not isinstance(low, bool)
-    high_ok = isinstance(high, int | float) and not isinstance(high, bool)
-    if not low_ok and not high_ok:
-        return None
-    return f"{int(low) if low_ok else ''}-{int(high) if high_ok else ''}"
+    def whole(x: Any) -> str:
+        return str(int(x)) if isinstance(x, int | float) and not isinstance(x, bool) else ""
+
+    low, high = whole(value.get("age_lower")), whole(value.get("age_upper"))
+    return f"{low}-{high}" if low or high else None
