@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Set up lod in .venv and run the whole test suite: ruff, mypy, pytest.
+# Virtuoso-backed tests run when virtuoso-t is installed (.ci/install-virtuoso installs it);
+# set LOD_REQUIRE_VIRTUOSO=1 to make them fail instead of skip when it is not.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+.venv/bin/ruff check lod tests bench tools
+.venv/bin/mypy
+.venv/bin/pytest -q "$@"
