@@ -27,7 +27,16 @@ def test_seed_abstract_sample() -> None:
     assert [a["name"] for a in data["authors"]] == ["E Miller", "K Barrie"]
     assert data["authors"][0]["affiliations"] == [
         "Social Work and Social Policy, University of Strathclyde, UK"]
-    assert (data["container_title"], data["volume"], data["issue"]) == ("BMJ Open", "7", "Suppl 2")
+    issue = data["published_in"]
+    assert (issue["type"], issue["issue_number"], issue["key"]) == \
+        ("issue", "Suppl 2", "bmj-open/7/suppl-2")
+    assert issue["part_of"]["volume_number"] == "7"
+    assert issue["part_of"]["part_of"] == {"type": "periodical", "key": "bmj-open",
+                                           "name": "BMJ Open"}
+    assert data["citation"] == (
+        "Miller E, Barrie K. Developing and implementing a personal outcomes approach through "
+        "collaborative action research. BMJ Open 2017;7(Suppl 2):A1-A14. "
+        "doi:10.1136/bmjopen-2017-016492.7")
     assert data["issued"] == "2017"
     assert data["abstract"].startswith("This paper reports on a ten year programme")
     assert data["about"] == [{"harmony_id": "ukds/851986", "doi": "10.5255/UKDA-SN-851986"}]
@@ -46,7 +55,7 @@ def test_item_variants() -> None:
     assert record.data["doi"] == "10.1/X"
     assert record.data["issued"] == "2020-05-04"
     assert [a["name"] for a in record.data["authors"]] == ["WHO", "Roe", "Jane Doe"]
-    assert record.data["issue"] == "Suppl 2"
+    assert record.data["issue"] == "Suppl 2"  # no journal: the issue stays a plain field
     assert record.data["keywords"] == ["a", "b", "c"]
     assert record.data["about"] == [{"doi": "10.5255/UKDA-SN-1"}, {"harmony_id": "ukds/1"}]
 

@@ -48,13 +48,18 @@ def test_fsd_bilingual_study() -> None:
     assert {"name": {"@value": "Ministry for Foreign Affairs of Finland", "@language": "en"}} \
         in data["creators"]
     assert data["nations"][1] == {"name": {"@value": "Finland", "@language": "en"}, "code": "FI"}
-    assert data["temporal"] == {"start": "2017-05-12", "end": "2017-05-31"}
-    assert data["analysis_units"][1] == {
-        "label": {"@value": "Individual", "@language": "en"}, "concept": "Individual",
-        "vocab": "DDI Analysis Unit",
-        "vocab_uri": "https://vocabularies.cessda.eu/urn/urn:ddi:int.ddi.cv:AnalysisUnit:2.1"}
-    assert data["universe"][1] == {"value": {"@value": "Ahvenanmaa", "@language": "fi"},
-                                   "clusion": "E"}
+    assert data["temporal"] == "2017-05-12/2017-05-31"
+    assert data["analysis_units"] == [{  # one concept, labelled in both languages
+        "label": [{"@value": "Henkilö", "@language": "fi"},
+                  {"@value": "Individual", "@language": "en"}],
+        "concept": "Individual", "key": "individual", "vocab": "DDI Analysis Unit",
+        "vocab_uri": "https://vocabularies.cessda.eu/urn/urn:ddi:int.ddi.cv:AnalysisUnit:2.1"}]
+    assert data["universe_excluded"] == [{"@value": "Ahvenanmaa", "@language": "fi"},
+                                         {"@value": "the Åland Islands", "@language": "en"}]
+    assert data["universe"][1] == {"@value": "Finnish people aged 15 - 74", "@language": "en"}
+    (series,) = data["series"]  # described once per language, one series
+    assert series["key"] == "https-services-fsd-tuni-fi-catalogue-series-22"
+    assert [n["@language"] for n in series["name"]] == ["fi", "en"]
     assert data["distributors"][0]["uri"] == "https://www.fsd.tuni.fi/"
     assert data["citation_uris"] == ["https://urn.fi/urn:nbn:fi:fsd:T-FSD3187"]
     assert data["languages"] == ["fi", "en"]
@@ -69,7 +74,9 @@ def test_ukds_study_markup_and_funders() -> None:
     assert data["distributors"] == [{"name": "UK Data Service", "abbr": "UKDS"}]
     assert all("<" not in a and "&lt;" not in a for a in data["abstract"])
     assert data["abstract"][0].startswith("Abstract copyright UK Data Service")
-    assert data["contacts"] == ["Get in touch"]
+    assert data["contacts"] == [{
+        "name": "Get in touch", "url": "http://www.ukdataservice.ac.uk/help/get-in-touch.aspx",
+        "key": "http-www-ukdataservice-ac-uk-help-get-in-touch-aspx"}]
     assert data["data_kind"] == ["Numeric data", "Image", "Individual (micro) level"]
     assert "num_variables" not in data
 
@@ -83,9 +90,9 @@ def test_inherited_language_and_variables() -> None:
     data = _one(xml.encode())
     assert data["title"] == [{"@value": "Otsikko", "@language": "fi"},
                              {"@value": "Title", "@language": "en"}]
-    assert data["key"] == "ddi/7"
+    assert data["key"] == "idno/7"
     assert data["num_variables"] == 3
-    assert data["temporal"] == {"start": "1999", "end": "1999"}
+    assert data["temporal"] == "1999/1999"
 
 
 def test_several_codebooks_in_one_document() -> None:

@@ -24,8 +24,9 @@ CANONICAL = {
     "temporalCoverage": "2001-01/2003-12",
     "spatialCoverage": [{"@type": "Place", "name": "Finland"}],
     "distribution": [{"@type": "DataDownload", "contentUrl": "https://example.org/d.csv",
-                      "encodingFormat": "text/csv"}],
+                      "encodingFormat": "text/csv", "_key": "5fa9c17469491d9f"}],
     "url": ["https://example.org/page"],
+    "_key": "doi/10.1234/abc",
 }
 PLAIN = {
     "@context": "https://schema.org/",
@@ -101,6 +102,7 @@ def test_text_agents_places_and_languages() -> None:
     assert record.data["creator"] == [{"name": "Jane Roe"}]
     assert record.data["spatialCoverage"] == [{"name": "UK"}]
     assert record.data["keywords"] == ["ageing"]
+    assert record.data["_key"].startswith("name-")
 
 
 def test_html_page_with_json_ld_scripts() -> None:

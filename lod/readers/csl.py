@@ -5,11 +5,17 @@ Each item becomes one record (``source="csl"``) in this shape (keys absent when 
     id               str    the item's ``id`` (string or number)
     type             str    CSL type, "article" when missing
     title            str    required: an item without a title is rejected
-    authors          [{"name", "given", "family", "affiliations": [str]}]   ``author``;
-                     affiliations as Crossref writes them (``affiliation: [{"name": ...}]``,
-                     strings accepted too)
-    container_title, volume, issue, page, number, publisher, issn, url, language  str
-                     (``supplement`` goes to ``issue`` as "Suppl <n>" when there is no issue)
+    authors          [{"name", "given", "family", "affiliations": [str], "position": int}]
+                     ``author``; affiliations as Crossref writes them
+                     (``affiliation: [{"name": ...}]``, strings accepted too)
+    published_in     the innermost part of the container that is known, each part with a
+                     ``type`` (issue | volume | periodical), a ``key`` (journal slug / volume /
+                     issue) and ``part_of`` the next: ``{"type": "issue", "issue_number":
+                     "Suppl 2", "part_of": {"type": "volume", "volume_number": "7",
+                     "part_of": {"type": "periodical", "name": "BMJ Open", "issn": ...}}}``
+                     (only with a ``container-title``; else ``volume``/``issue`` stay flat)
+    page, number, publisher, url, language   str   (``supplement`` becomes the issue
+                     "Suppl <n>" when there is no issue)
     issued           str    ISO date (YYYY, YYYY-MM or YYYY-MM-DD) from ``date-parts``,
                      ``raw``, ``literal`` or an EDTF string
     doi              str    the bare DOI (``https://doi.org/``, ``doi:`` prefixes removed)
@@ -17,6 +23,7 @@ Each item becomes one record (``source="csl"``) in this shape (keys absent when 
     keywords         [str]  ``keyword`` split on commas and semicolons
     about            [{"harmony_id", "doi"}]   the studies the publication is about, from
                      ``custom.about`` (items with ``harmony_id`` and/or ``DOI``)
+    citation         str    a Vancouver-style reference built from the fields above
 
 An item needs a ``title`` and an ``id`` or ``DOI`` (to name it); anything else is optional.
 """
@@ -30,6 +37,7 @@ from typing import Any
 
 from lod.readers.limits import oversized, reject, too_big
 from lod.records import Origin, Record, Rejected
+from lod.tables import slug
 
 FORMAT = "csl"
 
@@ -112,7 +120,10 @@ def item_record(item: Any, origin: Origin) -> Record | Rejected:
     if issued := _date(item.get("issued")):
         data["issued"] = issued
     if authors := [a for a in map(_author, _list(item.get("author"))) if a]:
-        data["authors"] = authors
+        data["authors"] = [{**a, "position": i} for i, a in enumerate(authors, start=1)]
+    if container := _container(data):
+        data["published_in"] = container
+    data["citation"] = _citation(data)
     keywords = re.split(r"[,;]", _text(item.get("keyword")))
     if keywords := [k.strip() for k in keywords if k.strip()]:
         data["keywords"] = keywords
@@ -121,6 +132,49 @@ def item_record(item: Any, origin: Origin) -> Record | Rejected:
     if about := [a for a in map(_about, _list(custom.get("about"))) if a]:
         data["about"] = about
     return Record(data, origin, source="csl")
+
+
+def _container(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The journal, volume and issue as nested parts (innermost first), when there is a journal."""
+    name = data.pop("container_title", None)
+    if not name:
+        return None
+    node: dict[str, Any] = {"type": "periodical", "key": slug(name), "name": name}
+    if "issn" in data:
+        node["issn"] = data.pop("issn")
+    for part in ("volume", "issue"):
+        if part in data:
+            number = data.pop(part)
+            node = {"type": part, "key": f"{node['key']}/{slug(number)}",
+                    f"{part}_number": number, "part_of": node}
+    return node
+
+
+def _citation(data: dict[str, Any]) -> str:
+    """A Vancouver-style reference: authors. Title. Journal Year;Volume(Issue):Pages. doi."""
+    names = [" ".join(filter(None, (a.get("family"), _initials(a.get("given")))))
+             or a["name"] for a in data.get("authors", [])]
+    parts = [", ".join(names) + "." if names else "", data["title"].rstrip(".") + "."]
+    where, node = "", data.get("published_in")
+    numbers: dict[str, str] = {}
+    while isinstance(node, dict):
+        if node["type"] == "periodical":
+            where = node["name"]
+        else:
+            numbers[node["type"]] = node[f"{node['type']}_number"]
+        node = node.get("part_of")
+    where += f" {data['issued'][:4]}" if "issued" in data else ""
+    if numbers:
+        where += ";" + numbers.get("volume", "") + (f"({numbers['issue']})" if "issue" in numbers
+                                                     else "")
+    where += f":{data['page']}" if "page" in data else ""
+    parts.append(where.strip() + "." if where.strip() else "")
+    parts.append(f"doi:{data['doi']}" if "doi" in data else "")
+    return " ".join(p for p in parts if p)
+
+
+def _initials(given: str | None) -> str:
+    return "".join(w[0] for w in (given or "").replace("-", " ").split() if w)
 
 
 def _text(value: Any) -> str:

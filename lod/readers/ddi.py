@@ -44,6 +44,7 @@ The record (keys absent when the DDI has nothing for them; lists keep document o
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -54,6 +55,7 @@ from defusedxml.ElementTree import fromstring
 from lod.readers import text
 from lod.readers.limits import oversized, reject, too_big
 from lod.records import Origin, Record, Rejected
+from lod.tables import slug
 
 FORMAT = "ddi"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -188,13 +190,30 @@ def _concept(element: Element, lang: str | None) -> dict[str, Any] | None:
     label = _value(element, lang)
     if not label:
         return None
-    item: dict[str, Any] = {"label": label}
+    item: dict[str, Any] = {"label": [label]}
     for child in element:
         if _local(child.tag) == "concept" and (child.text or "").strip():
             item["concept"] = text.line(child.text or "")
             item.update(_attrs(child, vocab="vocab", vocab_uri="vocabURI"))
             break
+    item["key"] = slug(item.get("concept") or _plain(label))
     return item
+
+
+def _merge_concepts(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One item per concept: the same term in several languages gets all its labels."""
+    merged: dict[str, dict[str, Any]] = {}
+    for item in items:
+        if item["key"] in merged:
+            labels = merged[item["key"]]["label"]
+            labels.extend(v for v in item["label"] if v not in labels)
+        else:
+            merged[item["key"]] = {**item, "label": list(item["label"])}
+    return list(merged.values())
+
+
+def _plain(value: Value) -> str:
+    return value["@value"] if isinstance(value, dict) else value
 
 
 def _event(element: Element, lang: str | None) -> dict[str, Any] | None:
@@ -205,15 +224,13 @@ def _event(element: Element, lang: str | None) -> dict[str, Any] | None:
     return item or None
 
 
-def _span(events: list[dict[str, Any]]) -> dict[str, str]:
+def _span(events: list[dict[str, Any]]) -> str | None:
+    """The ISO 8601 interval the dated events cover (``..`` for an open end), or None."""
     starts = [e["date"] for e in events if "date" in e and e.get("event", "single") != "end"]
     ends = [e["date"] for e in events if "date" in e and e.get("event", "single") != "start"]
-    span = {}
-    if starts:
-        span["start"] = min(starts)
-    if ends:
-        span["end"] = max(ends)
-    return span
+    if not starts and not ends:
+        return None
+    return f"{min(starts) if starts else '..'}/{max(ends) if ends else '..'}"
 
 
 def _record(book: Element, name: str, index: int, xpath: str) -> Record | Rejected:
@@ -227,14 +244,17 @@ def _record(book: Element, name: str, index: int, xpath: str) -> Record | Reject
     data: dict[str, Any] = {}
     ids = s.items(f"{cit}/titlStmt/IDNo", lambda e, _: _id(e))
     if ids:
-        data.update(key=f"{ids[0].get('agency', 'ddi')}/{ids[0]['value']}".lower(),
-                    idno=ids[0]["value"], identifiers=ids)
-        if "agency" in ids[0]:
-            data["agency"] = ids[0]["agency"]
+        agency = ids[0].get("agency") or next(
+            (abbr for path in ("distStmt/distrbtr", "prodStmt/producer")
+             for e, _ in s.find(f"{cit}/{path}") if (abbr := (e.get("abbr") or "").strip())),
+            "idno")
+        data.update(key=f"{agency}/{ids[0]['value']}".lower(), idno=ids[0]["value"],
+                    agency=agency, identifiers=ids)
         doi = next((i["value"] for i in ids if _is_doi(i)), None)
         if doi:
             data["doi"] = doi
     time_periods = s.items(f"{summary}/timePrd", _event)
+    universe = s.items(f"{summary}/universe", _universe)
     collection_dates = s.items(f"{summary}/collDate", _event)
     data.update({
         "title": s.texts(f"{cit}/titlStmt/titl"),
@@ -246,7 +266,7 @@ def _record(book: Element, name: str, index: int, xpath: str) -> Record | Reject
         "grants": s.texts(f"{cit}/prodStmt/grantNo"),
         "copyright": s.texts(f"{cit}/prodStmt/copyright"),
         "distributors": s.items(f"{cit}/distStmt/distrbtr", _named(abbr="abbr", uri="URI")),
-        "series": s.items(f"{cit}/serStmt", _series),
+        "series": _merge_series(s.items(f"{cit}/serStmt", _series)),
         "keywords": s.items(f"{info}/subject/keyword", _term),
         "topics": s.items(f"{info}/subject/topcClas", _term),
         "abstract": s.texts(f"{info}/abstract", prose=True),
@@ -257,19 +277,20 @@ def _record(book: Element, name: str, index: int, xpath: str) -> Record | Reject
         "nations": s.items(f"{summary}/nation", _named(code="abbr")),
         "geographic_coverage": s.texts(f"{summary}/geogCover"),
         "geographic_units": s.texts(f"{summary}/geogUnit"),
-        "analysis_units": s.items(f"{summary}/anlyUnit", _concept),
-        "universe": s.items(f"{summary}/universe", lambda e, lang: _universe(e, lang)),
+        "analysis_units": _merge_concepts(s.items(f"{summary}/anlyUnit", _concept)),
+        "universe": [u["value"] for u in universe if u.get("clusion") != "E"],
+        "universe_excluded": [u["value"] for u in universe if u.get("clusion") == "E"],
         "data_kind": s.texts(f"{summary}/dataKind"),
-        "time_methods": s.items(f"{coll}/timeMeth", _concept),
-        "sampling": s.items(f"{coll}/sampProc", _concept),
-        "collection_modes": s.items(f"{coll}/collMode", _concept),
+        "time_methods": _merge_concepts(s.items(f"{coll}/timeMeth", _concept)),
+        "sampling": _merge_concepts(s.items(f"{coll}/sampProc", _concept)),
+        "collection_modes": _merge_concepts(s.items(f"{coll}/collMode", _concept)),
         "data_collectors": s.texts(f"{coll}/dataCollector"),
         "weighting": s.texts(f"{coll}/weight", prose=True),
         "access_places": s.texts("dataAccs/setAvail/accsPlac"),
         "special_permissions": s.texts(f"{access}/specPerm", prose=True),
         "restrictions": s.texts(f"{access}/restrctn", prose=True),
         "conditions": s.texts(f"{access}/conditions", prose=True),
-        "contacts": s.texts(f"{access}/contact", prose=True),
+        "contacts": s.items(f"{access}/contact", _contact),
         "citation_requirements": s.texts(f"{access}/citReq", prose=True),
         "deposit_requirements": s.texts(f"{access}/deposReq", prose=True),
         "license": _unique(link for path in ("conditions", "restrctn")
@@ -277,9 +298,9 @@ def _record(book: Element, name: str, index: int, xpath: str) -> Record | Reject
                            for link in text.prose(_own_text(e))[1]),
         "citation_uris": _unique(u for path in (f"{cit}/holdings", cit)
                                  for e, _ in s.find(path) if (u := (e.get("URI") or "").strip())),
-        "related_publications": s.texts("othrStdyMat/relPubl", prose=True),
-        "related_studies": s.texts("othrStdyMat/relStdy", prose=True),
-        "related_materials": s.texts("othrStdyMat/relMat", prose=True),
+        "related_publications": _references(s.texts("othrStdyMat/relPubl", prose=True)),
+        "related_studies": _references(s.texts("othrStdyMat/relStdy", prose=True)),
+        "related_materials": _references(s.texts("othrStdyMat/relMat", prose=True)),
     })
     data["parallel_title"] = [t for t in data["parallel_title"] if t not in data["title"]]
     for path, key in ((f"{cit}/distStmt/distDate", "distribution_date"),
@@ -317,11 +338,53 @@ def _series(element: Element, lang: str | None) -> dict[str, Any] | None:
     names = book.texts("serName")
     if not names:
         return None
-    item: dict[str, Any] = {"name": names[0] if len(names) == 1 else names}
-    item.update(_attrs(element, uri="URI"))
+    item: dict[str, Any] = {"name": names}
+    uri = (element.get("URI") or "").strip()
+    if uri:
+        item["uri"] = [uri]
+    ids = [e.get("ID") for e in (element, *element) if e.get("ID")]
+    item["key"] = slug(uri.split("?")[0] if uri else ids[0] if ids else _plain(names[0]))
     if infos := book.texts("serInfo", prose=True):
         item["info"] = infos
     return item
+
+
+def _merge_series(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One item per series: FSD describes a series once per language."""
+    merged: dict[str, dict[str, Any]] = {}
+    for item in items:
+        into = merged.setdefault(item["key"], {"key": item["key"]})
+        for field in ("name", "uri", "info"):
+            values = into.setdefault(field, [])
+            values.extend(v for v in item.get(field, []) if v not in values)
+    return [{k: v for k, v in item.items() if v} for item in merged.values()]
+
+
+def _contact(element: Element, lang: str | None) -> dict[str, Any] | None:
+    found, links = text.prose(_own_text(element))
+    name = found or (links[0] if links else "")
+    if not name:
+        return None
+    item: dict[str, Any] = {"name": {"@value": name, "@language": lang} if lang else name}
+    if links:
+        item["url"] = links[0]
+    item.update(_attrs(element, email="email", affiliation="affiliation"))
+    item["key"] = slug(item.get("email") or item.get("url") or name)
+    return item
+
+
+def _references(texts: list[Value]) -> list[dict[str, Any]]:
+    """Free-text references, one per paragraph (UKDS lists several in one element), keyed."""
+    out: list[dict[str, Any]] = []
+    for value in texts:
+        lang = value.get("@language") if isinstance(value, dict) else None
+        for part in _plain(value).split("\n\n"):
+            part = " ".join(part.split())
+            if part:
+                digest = hashlib.sha1(part.encode("utf-8")).hexdigest()[:10]
+                out.append({"label": {"@value": part, "@language": lang} if lang else part,
+                            "key": f"{slug(part, 40)}-{digest}"})
+    return _unique(iter(out))
 
 
 def _universe(element: Element, lang: str | None) -> dict[str, Any] | None:

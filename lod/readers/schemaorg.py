@@ -17,13 +17,18 @@ shape Harmony's ``dataset_schema`` has:
 * agents (creator, funder, sponsor, publisher ...) are objects with ``name`` (a bare string
   becomes ``{"name": ...}``; a Person with only given/family names gets them joined);
 * ``spatialCoverage`` items are objects (text becomes ``{"name": ...}``), identifiers are
-  strings (a ``PropertyValue`` gives its ``url`` or ``value``), ``license`` a string.
+  strings (a ``PropertyValue`` gives its ``url`` or ``value``), ``license`` a string;
+* ``_key`` (lod's, not schema.org's) is a stable id for the study IRI: ``doi/<DOI>`` when an
+  identifier or sameAs is a DOI, else ``id-``, ``url-`` or ``name-`` and a SHA-1 digest of
+  the ``@id``, first ``url`` or ``name``; each ``distribution`` item gets a ``_key`` too (a
+  digest of its ``contentUrl``, ``url``, ``@id`` or ``name``).
 
 A document without any Dataset node, one that is not JSON, or not JSON-LD, is rejected.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +39,7 @@ from lod.jsonld_contexts import bundled_context
 from lod.readers import html_scripts
 from lod.readers.limits import oversized, reject, too_big
 from lod.records import Origin, Record, Rejected
+from lod.transforms.identifiers import normalise_doi
 
 FORMAT = "schemaorg"
 
@@ -127,7 +133,33 @@ def dataset(node: dict[str, Any]) -> dict[str, Any]:
     """The compact record shape of one framed Dataset node (see the module docstring)."""
     out = _clean(node)
     assert isinstance(out, dict)
-    return _shape(out)
+    out = _shape(out)
+    if key := _key(out):
+        out["_key"] = key
+    for item in out.get("distribution", []):
+        if isinstance(item, dict):
+            item["_key"] = _digest(next((str(item[k]) for k in ("contentUrl", "url", "@id", "name")
+                                         if item.get(k)), json.dumps(item, sort_keys=True)))
+    return out
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.strip().encode("utf-8")).hexdigest()[:16]
+
+
+def _key(data: dict[str, Any]) -> str | None:
+    """A stable id for the study: its DOI, else a digest of its @id, url or name."""
+    for value in data.get("identifier", []) + data.get("sameAs", []):
+        if isinstance(value, str) and (doi := normalise_doi(value)):
+            return f"doi/{doi}"
+    for field, prefix in (("@id", "id"), ("url", "url"), ("name", "name")):
+        value = data.get(field)
+        value = value[0] if isinstance(value, list) and value else value
+        if isinstance(value, dict):
+            value = value.get("@value")
+        if isinstance(value, str) and value.strip():
+            return f"{prefix}-{_digest(value)}"
+    return None
 
 
 def _shape(node: dict[str, Any]) -> dict[str, Any]:
