@@ -110,8 +110,8 @@ class _Field:
     """A field spec compiled for speed: resolved transforms, predicate terms, value table."""
 
     __slots__ = ("constants", "datatype", "first", "inverse", "iri", "label", "lang", "limit",
-                 "node", "object_types", "paths", "pick", "predicates", "required", "single",
-                 "source_key", "transforms", "values")
+                 "node", "object_types", "paths", "pick", "predicates", "required", "simple_key",
+                 "single", "source_key", "transforms", "values")
 
     def __init__(self, spec: FieldSpec, nodes: dict[str, _Node]):
         self.paths = spec.paths
@@ -122,6 +122,10 @@ class _Field:
         self.transforms = tuple(TRANSFORMS[t] for t in spec.transforms)
         # Fields reading the same paths through the same transforms share one computation.
         self.source_key = (spec.paths, spec.first, spec.transforms)
+        # One plain key, nothing to transform: read it directly (most node fields).
+        plain = (len(spec.paths) == 1 and len(spec.paths[0]) == 1 and not spec.transforms
+                 and spec.pick is None and not spec.values)
+        self.simple_key = spec.paths[0][0] if plain else None
         self.pick = spec.pick
         self.values = {k: v for k, v in spec.values} if spec.values else None
         self.predicates = tuple(nt.iri(p) for p in spec.to)
@@ -351,10 +355,22 @@ class Converter:
     def _field(self, graph: _Graph, s: str, data: Any, f: _Field, mapping: Mapping,
                state: _RecordState, prefix: str, record_level: bool = False) -> None:
         ctx = state.ctx
-        try:
-            values = self._values(data, f, mapping.absent, state, record_level)
-        except RecordRejected as exc:
-            raise _Reject(prefix + f.label, str(exc)) from None
+        if f.simple_key is not None:
+            raw = data.get(f.simple_key) if isinstance(data, dict) else None
+            if raw is None:
+                if f.required:
+                    raise _Reject(prefix + f.label, "missing or empty required field")
+                return
+            absent = mapping.absent
+            if isinstance(raw, list):
+                values = [v for v in raw if v is not None and not (isinstance(v, str) and v in absent)]
+            else:
+                values = [] if isinstance(raw, str) and raw in absent else [raw]
+        else:
+            try:
+                values = self._values(data, f, mapping.absent, state, record_level)
+            except RecordRejected as exc:
+                raise _Reject(prefix + f.label, str(exc)) from None
         if ctx.warnings:
             state.out.warnings.extend(Problem(state.out.origin, prefix + f.label, w)
                                       for w in dict.fromkeys(ctx.warnings))
@@ -369,12 +385,16 @@ class Converter:
             values = values[:1]
         elif f.limit is not None:
             values = values[: f.limit]
+        seen, statements = graph.seen, graph.statements
         for value in values:
             o = self._object(graph, s, value, f, mapping, state, prefix)
             if o is None:
                 continue
             for p in f.predicates:
-                graph.add(s, p, o)
+                statement = f"{s} {p} {o}"
+                if statement not in seen:
+                    seen.add(statement)
+                    statements.append(statement)
             for p in f.inverse:
                 graph.add(o, p, s)
 
