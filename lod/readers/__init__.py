@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 from ..errors import InputError, UsageError
 from ..records import Origin, Problem, Record, Rejected
-from . import detect, harmony_json
+from . import csl, ddi, detect, harmony_json, harmony_page, schemaorg
 
 Reader = Callable[[bytes, str], Iterator[Record | Rejected]]
 
@@ -25,6 +25,10 @@ StreamReader = Callable[[BinaryIO, str], Iterator[Record | Rejected]]
 # --from value → reader. Readers register here; detection names the same keys.
 READERS: dict[str, Reader] = {
     "harmony": harmony_json.read,
+    "harmony-page": harmony_page.read,
+    "schemaorg": schemaorg.read,
+    "ddi": ddi.read,
+    "csl": csl.read,
 }
 # Readers that can stream (memory flat in the input size) register here too.
 STREAM_READERS: dict[str, StreamReader] = {

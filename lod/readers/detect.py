@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from . import csl, ddi, harmony_page, schemaorg
+from .html_scripts import looks_like_html
+
 _GZ = re.compile(r"\.gz$", re.IGNORECASE)
 
 
@@ -24,5 +27,37 @@ def _json_like(lower: str, head: bytes, data: bytes) -> str | None:
     return None
 
 
+def _ddi(lower: str, head: bytes, data: bytes) -> str | None:
+    if lower.endswith(".xml") or (head[:1] == b"<" and ddi.sniff(head)):
+        return "ddi"
+    return None
+
+
+def _page(lower: str, head: bytes, data: bytes) -> str | None:
+    """Saved Harmony pages: Next.js flight data (.txt) or the HTML page that carries it."""
+    if looks_like_html(head):
+        return "harmony-page" if b"self.__next_f.push" in data[:DETECT_PAGE_BYTES] else "schemaorg"
+    flight = harmony_page.sniff(head) and head[:1] not in (b"{", b"[")
+    return "harmony-page" if flight and not lower.endswith((".json", ".jsonl")) else None
+
+
+def _schemaorg(lower: str, head: bytes, data: bytes) -> str | None:
+    if lower.endswith(".jsonld"):
+        return "schemaorg"
+    if head[:1] in (b"{", b"[") and schemaorg.sniff(head) and b'"dataset_schema"' not in head:
+        return "schemaorg"
+    return None
+
+
+def _csl(lower: str, head: bytes, data: bytes) -> str | None:
+    if lower.endswith((".csl.json", ".csl.jsonl")):
+        return "csl"
+    if head[:1] in (b"{", b"[") and csl.sniff(head) and b'"dataset_schema"' not in head:
+        return "csl"
+    return None
+
+
+DETECT_PAGE_BYTES = 1024 * 1024
+
 # Ordered rules: readers for other forms insert theirs before the generic JSON rule.
-RULES = [_json_like]
+RULES = [_ddi, _page, _csl, _schemaorg, _json_like]

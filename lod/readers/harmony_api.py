@@ -23,8 +23,9 @@ FORMAT = "harmony"
 
 
 def is_response(value: Any) -> bool:
-    """True for an API envelope: an object whose ``results`` is a list."""
-    return isinstance(value, dict) and isinstance(value.get("results"), list)
+    """True for an API envelope: an object whose ``results`` is a list (and not a study)."""
+    return isinstance(value, dict) and isinstance(value.get("results"), list) \
+        and "dataset_schema" not in value and "extra_data" not in value
 
 
 def read(data: bytes, name: str) -> Iterator[Record | Rejected]:

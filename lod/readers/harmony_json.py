@@ -11,13 +11,17 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from ..records import Origin, Problem, Record, Rejected
+from . import harmony_api
 
 FORMAT = "harmony"
 MAX_DOCUMENT_BYTES = 512 * 1024**2
 MAX_LINE_BYTES = 64 * 1024**2
 
 
-def _records(value: Any, name: str, line: int | None) -> Iterator[Record]:
+def _records(value: Any, name: str, line: int | None) -> Iterator[Record | Rejected]:
+    if harmony_api.is_response(value):  # a saved API response: each result is a record
+        yield from harmony_api.records(value, name, line=line)
+        return
     if isinstance(value, list):
         for i, item in enumerate(value):
             yield Record(item, Origin(name, line=line, index=i), FORMAT)
@@ -116,6 +120,9 @@ def _document(first: bytes, rest: Iterator[bytes], name: str, first_line: int) -
         if isinstance(exc, json.JSONDecodeError):
             exc.lineno += first_line - 1
         yield _malformed(name, None, exc)
+        return
+    if harmony_api.is_response(value):
+        yield from harmony_api.records(value, name)
         return
     if isinstance(value, list):
         for i, item in enumerate(value):
