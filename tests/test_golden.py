@@ -1,0 +1,75 @@
+"""Golden cases: every folder in tests/cases is converted and compared with its expectations.
+
+The graph is compared by isomorphism (both sides parsed strictly by pyoxigraph), warnings and
+rejections line by line. See tests/cases/README.md for adding a case and regenerating one.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+from tests.cases.harness import (
+    EXPECTED_GRAPH,
+    EXPECTED_REJECTS,
+    EXPECTED_WARNINGS,
+    case_dirs,
+    run_case,
+)
+
+CASES = case_dirs()
+
+
+def strict_graph(data: bytes, fmt: ox.RdfFormat, what: str) -> rdflib.Graph:
+    """Parse with pyoxigraph (strict), then hand the triples to rdflib for comparison."""
+    try:
+        quads = list(ox.parse(data, fmt))
+    except SyntaxError as exc:
+        pytest.fail(f"{what} is not valid {fmt}: {exc}")
+    text = ox.serialize((q.triple for q in quads), None, ox.RdfFormat.N_TRIPLES) or b""
+    return rdflib.Graph().parse(data=text.decode(), format="nt")
+
+
+def describe_difference(expected: rdflib.Graph, actual: rdflib.Graph, limit: int = 30) -> str:
+    _, only_expected, only_actual = graph_diff(to_isomorphic(expected), to_isomorphic(actual))
+    lines = [f"- {' '.join(t.n3() for t in triple)}" for triple in sorted(only_expected)[:limit]]
+    lines += [f"+ {' '.join(t.n3() for t in triple)}" for triple in sorted(only_actual)[:limit]]
+    return "\n".join(lines)
+
+
+def test_there_are_cases() -> None:
+    names = {case.name for case in CASES}
+    assert "harmony_seed_ukds_851986" in names
+    assert len(names) >= 10
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_golden_case(case: Path) -> None:
+    expected_file = case / EXPECTED_GRAPH
+    assert expected_file.is_file(), f"{case.name}: no {EXPECTED_GRAPH}; run tests/cases/regen.py"
+    run = run_case(case)
+    assert run.exit_code in (0, 1), f"exit {run.exit_code}:\n{run.stderr}"
+    assert "Traceback" not in run.stderr
+
+    expected = strict_graph(expected_file.read_bytes(), ox.RdfFormat.TURTLE, str(expected_file))
+    actual = strict_graph(run.output, ox.RdfFormat.TURTLE, "lod's Turtle output")
+    assert len(actual) > 0
+    assert isomorphic(expected, actual), (
+        f"{case.name}: output differs from {EXPECTED_GRAPH} (- expected, + actual):\n"
+        + describe_difference(expected, actual))
+
+    warnings_file = case / EXPECTED_WARNINGS
+    expected_warnings = (warnings_file.read_text(encoding="utf-8").splitlines()
+                         if warnings_file.is_file() else [])
+    assert run.warnings == expected_warnings
+
+    rejects_file = case / EXPECTED_REJECTS
+    expected_rejects = ([json.loads(line) for line in rejects_file.read_text(encoding="utf-8")
+                         .splitlines()] if rejects_file.is_file() else [])
+    assert run.rejects == expected_rejects
+    assert run.exit_code == (1 if expected_rejects else 0)
