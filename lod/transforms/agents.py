@@ -6,9 +6,10 @@ from typing import Any
 
 from ..tables import Entry, normalise_name, slug
 from .registry import TransformContext, transform
+from .text import clean_text
 
 
-def _name_of(value: Any) -> str | None:
+def _name_of(value: Any, ctx: TransformContext) -> str | None:
     if isinstance(value, dict):
         value = value.get("name") or value.get("@value")
         if isinstance(value, list):
@@ -16,7 +17,7 @@ def _name_of(value: Any) -> str | None:
         if isinstance(value, dict):
             value = value.get("@value")
     if isinstance(value, str) and value.strip():
-        return " ".join(value.split())
+        return " ".join(clean_text(value, ctx, "name").split()) or None
     return None
 
 
@@ -41,7 +42,7 @@ def organisation(value: Any, ctx: TransformContext) -> Any:
 
     "ESRC" and "Economic and Social Research Council " give the same key; unknown names get
     a key from their normalised spelling, so case and spacing never split a node."""
-    name = _name_of(value)
+    name = _name_of(value, ctx)
     if name is None:
         if value not in (None, "", {}):
             ctx.warn(f"organisation without a name: {value!r}; dropped")
@@ -53,7 +54,7 @@ def organisation(value: Any, ctx: TransformContext) -> Any:
 @transform("catalogue")
 def catalogue(value: Any, ctx: TransformContext) -> Any:
     """A DataCatalog entry or a source code (``ukds``) → catalogue dict with its publisher."""
-    name = _name_of(value)
+    name = _name_of(value, ctx)
     if name is None:
         return None
     memo_key = ("catalogue", name)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..tables import normalise_name, slug
 from .registry import TransformContext, transform
+from .text import clean_text
 
 EU_COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
@@ -62,7 +63,9 @@ def place(value: Any, ctx: TransformContext) -> Any:
         value = value.get("name") or value.get("@value")
     if not isinstance(value, str) or not value.strip():
         return None
-    label = " ".join(value.split())
+    label = " ".join(clean_text(value, ctx, "place").split())
+    if not label:
+        return None
     memo_key = ("place", label)
     if memo_key not in ctx.tables.memo:
         seen: dict[str, dict[str, Any]] = {}

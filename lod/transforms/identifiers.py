@@ -8,6 +8,7 @@ from urllib.parse import quote, unquote
 
 from ..tables import slug
 from .registry import TransformContext, transform
+from .text import clean_text
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|info:doi/)",
@@ -33,7 +34,7 @@ def doi(value: Any, ctx: TransformContext) -> Any:
         value = value.get("value") or value.get("@id") or value.get("url")
     if not isinstance(value, str) or not value.strip():
         return None
-    found = normalise_doi(value)
+    found = normalise_doi(clean_text(value, ctx, "DOI"))
     if found is None:
         ctx.warn(f"not a DOI: {value!r}; dropped")
         return None
@@ -61,7 +62,9 @@ def identifier(value: Any, ctx: TransformContext) -> Any:
         value = str(value)
     if not isinstance(value, str) or not value.strip():
         return None
-    notation = value.strip()
+    notation = clean_text(value, ctx, "identifier").strip()
+    if not notation:
+        return None
     out = {"notation": notation, "key": slug(notation, 120)}
     if isinstance(scheme, str) and scheme.strip():
         out["scheme"] = scheme.strip()

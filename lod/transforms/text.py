@@ -11,6 +11,19 @@ from ..ntriples import is_valid_iri
 from ..tables import normalise_name, slug
 from .registry import TransformContext, transform
 
+# Characters XML 1.0 cannot carry (so RDF/XML could not either), and lone UTF-16 surrogates
+# (valid in JSON escapes, not encodable as UTF-8). Tab, new line and carriage return stay.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_text(raw: str, ctx: TransformContext, what: str) -> str:
+    """``raw`` without control characters and lone surrogates (warned about, never silent)."""
+    if _UNWRITABLE.search(raw) is None:
+        return raw
+    cleaned = _UNWRITABLE.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", raw)
+    ctx.warn(f"removed control characters or broken surrogates from {what} {cleaned[:60]!r}")
+    return cleaned
+
 
 def _scalar_text(value: Any, ctx: TransformContext, what: str) -> str | None:
     if isinstance(value, bool) or value is None:
@@ -18,9 +31,9 @@ def _scalar_text(value: Any, ctx: TransformContext, what: str) -> str | None:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, str):
-        return value
+        return clean_text(value, ctx, what)
     if isinstance(value, dict) and isinstance(value.get("name"), str):
-        return value["name"]
+        return clean_text(value["name"], ctx, what)
     ctx.warn(f"expected text for {what}, got {type(value).__name__}; dropped")
     return None
 
@@ -173,8 +186,14 @@ def age_range(value: Any, ctx: TransformContext) -> Any:
     """``{age_lower: 16, age_upper: 64}`` → schema.org typicalAgeRange ``"16-64"`` (``"16-"`` if open)."""
     if not isinstance(value, dict):
         return None
-    def whole(x: Any) -> str:
-        return str(int(x)) if isinstance(x, int | float) and not isinstance(x, bool) else ""
+    def whole(x: Any) -> str:  # the same values the integer transform accepts, quietly
+        if isinstance(x, bool):
+            return ""
+        if isinstance(x, int) or (isinstance(x, float) and x.is_integer()):
+            return str(int(x))
+        if isinstance(x, str) and re.fullmatch(r"\s*\d+\s*", x):
+            return str(int(x))
+        return ""
 
     low, high = whole(value.get("age_lower")), whole(value.get("age_upper"))
     return f"{low}-{high}" if low or high else None
