@@ -156,3 +156,14 @@ def test_bundled_context_covers_schema_org() -> None:
     assert context["@vocab"] == "https://schema.org/"
     assert context["url"] == {"@id": "schema:url", "@type": "@id"}
     assert "Dataset" in context and "temporalCoverage" in context
+
+
+def test_html_page_other_json_ld_blocks_are_not_errors() -> None:
+    site = json.dumps({"@context": "https://schema.org", "@type": "WebSite", "name": "Archive"})
+    html = (f'<html><head><script type="application/ld+json">{site}</script>\n'
+            f'<script type="application/ld+json">{json.dumps(PLAIN)}</script></head></html>')
+    out = list(schemaorg.read(html.encode(), "page.html"))
+    assert [type(r) for r in out] == [Record]
+    (rejected,) = schemaorg.read(
+        f'<html><script type="application/ld+json">{site}</script></html>'.encode(), "p.html")
+    assert isinstance(rejected, Rejected) and "WebSite" in rejected.problem.message

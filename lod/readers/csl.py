@@ -24,6 +24,8 @@ Each item becomes one record (``source="csl"``) in this shape (keys absent when 
     about            [{"harmony_id", "doi"}]   the studies the publication is about, from
                      ``custom.about`` (items with ``harmony_id`` and/or ``DOI``)
     citation         str    a Vancouver-style reference built from the fields above
+    (other)                 every other CSL variable (``ISBN``, ``PMID``, ``editor`` …) and
+                            ``custom`` keys other than ``about``, unchanged
 
 An item needs a ``title`` and an ``id`` or ``DOI`` (to name it); anything else is optional.
 """
@@ -42,6 +44,9 @@ from lod.tables import slug
 FORMAT = "csl"
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_READ = frozenset({"id", "type", "title", "DOI", "author", "issued", "keyword", "custom",
+                   "supplement", "container-title", "volume", "issue", "page", "number",
+                   "publisher", "ISSN", "URL", "language", "abstract"})
 _TEXT_FIELDS = {"container-title": "container_title", "volume": "volume", "issue": "issue",
                 "page": "page", "number": "number", "publisher": "publisher", "ISSN": "issn",
                 "URL": "url", "language": "language", "abstract": "abstract"}
@@ -131,6 +136,10 @@ def item_record(item: Any, origin: Origin) -> Record | Rejected:
     custom = custom if isinstance(custom, dict) else {}
     if about := [a for a in map(_about, _list(custom.get("about"))) if a]:
         data["about"] = about
+    if rest := {k: v for k, v in custom.items() if k != "about"}:
+        data["custom"] = rest
+    # Every other CSL variable is kept as it is: the mapping converts it or reports it.
+    data.update({k: v for k, v in item.items() if k not in _READ and v not in (None, "", [], {})})
     return Record(data, origin, source="csl")
 
 

@@ -370,6 +370,8 @@ def _contact(element: Element, lang: str | None) -> dict[str, Any] | None:
         item["url"] = links[0]
     item.update(_attrs(element, email="email", affiliation="affiliation"))
     item["key"] = slug(item.get("email") or item.get("url") or name)
+    if "email" in item and not item["email"].lower().startswith("mailto:"):
+        item["email"] = "mailto:" + item["email"]
     return item
 
 

@@ -84,8 +84,9 @@ def read(data: bytes, name: str) -> Iterator[Record | Rejected]:
         found += 1
         yield record
     if not found:
-        yield reject(name, "page has no study record (no object with dataset_schema and "
-                           "extra_data) and no schema.org Dataset JSON-LD")
+        yield reject(name, f"page has no study record: none of its {len(rows)} flight rows holds "
+                           "an object with dataset_schema and extra_data, and it has no "
+                           "schema.org Dataset JSON-LD", pointer="/")
 
 
 def _from_html(html: str) -> tuple[bytes, list[tuple[Any, int]]]:

@@ -81,8 +81,11 @@ def read(data: bytes, name: str) -> Iterator[Record | Rejected]:
     blocks = [s for s in html_scripts.scripts(text) if s.type in html_scripts.JSONLD_TYPES]
     if not blocks:
         yield reject(name, 'HTML page has no <script type="application/ld+json"> element')
-    for script in blocks:
-        yield from read_text(script.text, name, line=script.line)
+    found = [item for script in blocks for item in read_text(script.text, name, line=script.line)]
+    if any(isinstance(item, Record) for item in found):
+        # Pages describe themselves too (WebSite, Organization): only Datasets are records.
+        found = [i for i in found if isinstance(i, Record) or i.problem.field != "@type"]
+    yield from found
 
 
 def read_text(text: str, name: str, *, line: int | None = None) -> Iterator[Record | Rejected]:
@@ -117,7 +120,7 @@ def read_document(document: Any, name: str, *, line: int | None = None
         types = sorted({_short(t) for n in expanded for t in n.get("@type", [])})
         found_types = ", ".join(types) if types else "none"
         yield reject(name, f"JSON-LD has no schema.org Dataset (types found: {found_types})",
-                     field="@type", line=line)
+                     field="@type", line=line, pointer="/")
         return
     for index, node in enumerate(nodes):
         data = dataset(node)
