@@ -1,0 +1,291 @@
+"""The embedded store: Oxigraph (pyoxigraph) on disk, in a folder of its own.
+
+Writes go through a small redo journal so that a batch is all-or-nothing even though the
+fast path, ``Store.bulk_load``, is not transactional:
+
+1. the payload is parsed once, strictly, and every quad is checked to lie in the batch;
+2. the journal (``lod-journal.nq``: a comment line naming the graphs to drop, then the
+   payload) is written to a temporary name, fsynced and renamed into place: this is the
+   commit point;
+3. the graphs are dropped and the payload loaded (``bulk_load`` for big payloads,
+   the transactional ``load`` for small ones), the store is flushed, the journal removed.
+
+A process killed after step 2 leaves the journal behind; the next open replays it (drop
+and load are idempotent), so every graph of the batch ends up in its new state. Killed
+before the rename, nothing happened: every graph keeps its old state.
+
+Only one process can open the folder (RocksDB's lock); a second one gets StoreBusyError.
+Within a process, one lock serialises all calls, so queries never see a batch half-done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from lod.errors import QueryError, StoreBusyError, StoreError
+from lod.store.base import DUMP_PREFIXES, Bindings, ClosingMixin, SelectResult, dump_format
+from lod.store.bindings import inject_values
+from lod.store.terms import from_ox, iri
+
+JOURNAL = "lod-journal.nq"
+_JOURNAL_TAG = b"# lod-journal "
+_NQ = ox.RdfFormat.N_QUADS
+
+
+class EmbeddedStore(ClosingMixin):
+    """An Oxigraph store in ``path``, created on first use."""
+
+    #: payloads at least this big (bytes) go through ``bulk_load``; smaller ones through the
+    #: transactional ``load``, which is slower per quad but has no per-call file overhead.
+    bulk_threshold = 1_000_000
+
+    def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False) -> None:
+        self.path = Path(path).expanduser()
+        self.read_only = read_only
+        self._lock = threading.RLock()
+        _prepare_folder(self.path)
+        try:
+            self._store: ox.Store | None = ox.Store(str(self.path))
+        except OSError as err:
+            if "lock" in str(err).lower():
+                raise StoreBusyError(
+                    f"store {self.path} is busy: another lod process (a load?) has it open; "
+                    "try again when it finishes"
+                ) from None
+            raise StoreError(f"cannot open store {self.path}: {err}") from None
+        self._recover()
+
+    def __repr__(self) -> str:
+        return f"EmbeddedStore({str(self.path)!r})"
+
+    # -- writes -------------------------------------------------------------------------
+
+    def replace_graphs(self, nquads: bytes, graphs: Sequence[str]) -> None:
+        names = list(dict.fromkeys(graphs))
+        for name in names:
+            iri(name)
+        self._check_payload(nquads, allowed=set(names))
+        self._commit(nquads, names)
+
+    def add_nquads(self, nquads: bytes) -> None:
+        self._check_payload(nquads, allowed=None)
+        self._commit(nquads, [])
+
+    def delete_graphs(self, graphs: Sequence[str]) -> int:
+        names = list(dict.fromkeys(graphs))
+        store = self._open_store()
+        with self._lock:
+            existing = [g for g in names if store.contains_named_graph(iri(g))]
+            if existing:
+                self._commit(b"", existing)
+        return len(existing)
+
+    def update(self, sparql: str) -> None:
+        self._check_writable()
+        store = self._open_store()
+        with self._lock:
+            try:
+                store.update(sparql)
+            except SyntaxError as err:
+                raise QueryError(f"invalid SPARQL update: {err}") from None
+            except OSError as err:
+                raise StoreError(f"store {self.path}: update failed: {err}") from None
+
+    # -- reads --------------------------------------------------------------------------
+
+    def has_graph(self, graph: str) -> bool:
+        store = self._open_store()
+        with self._lock:
+            return bool(store.contains_named_graph(iri(graph)))
+
+    def graphs(self) -> list[str]:
+        store = self._open_store()
+        with self._lock:
+            return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def triple_count(self, graph: str | None = None) -> int:
+        store = self._open_store()
+        with self._lock:
+            if graph is not None:
+                return sum(1 for _ in store.quads_for_pattern(None, None, None, iri(graph)))
+            in_default = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            return len(store) - in_default
+
+    def select(self, query: str, bindings: Bindings | None = None) -> SelectResult:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("not a SELECT query")
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = from_ox(term)
+            rows.append(row)
+        return SelectResult(variables=names, rows=rows)
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QueryError("not an ASK query")
+        return bool(result)
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> bytes:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QueryTriples):
+            raise QueryError("not a CONSTRUCT or DESCRIBE query")
+        data = result.serialize(format=ox.RdfFormat.N_TRIPLES)
+        return data if data is not None else b""
+
+    def dump(self, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
+        rdf_format = dump_format(fmt)
+        store = self._open_store()
+        prefixes = DUMP_PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+        with self._lock:
+            try:
+                if graph is None and rdf_format.supports_datasets:
+                    store.dump(out, rdf_format, prefixes=prefixes)
+                elif graph is None:
+                    ox.serialize((q.triple for q in store), out, rdf_format, prefixes=prefixes)
+                elif rdf_format.supports_datasets:
+                    quads = store.quads_for_pattern(None, None, None, iri(graph))
+                    ox.serialize(quads, out, rdf_format, prefixes=prefixes)
+                else:
+                    store.dump(out, rdf_format, from_graph=iri(graph), prefixes=prefixes)
+            except OSError as err:
+                raise StoreError(f"store {self.path}: dump failed: {err}") from None
+
+    def close(self) -> None:
+        with self._lock:
+            store, self._store = self._store, None
+            if store is not None:
+                store.flush()
+            # Dropping the last reference closes RocksDB and releases the folder's lock.
+            del store
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _open_store(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError(f"store {self.path} is closed")
+        return self._store
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"store {self.path} was opened read-only")
+
+    def _query(self, query: str, bindings: Bindings | None) -> object:
+        text = inject_values(query, bindings)
+        store = self._open_store()
+        with self._lock:
+            try:
+                return store.query(text, use_default_graph_as_union=True)
+            except SyntaxError as err:
+                raise QueryError(f"invalid SPARQL query: {err}") from None
+            except OSError as err:
+                raise StoreError(f"store {self.path}: query failed: {err}") from None
+
+    def _check_payload(self, nquads: bytes, allowed: set[str] | None) -> None:
+        """Parse the whole payload strictly before anything is written; with ``allowed``,
+        every quad must lie in one of those graphs."""
+        self._check_writable()
+        try:
+            for quad in ox.parse(nquads, format=_NQ):
+                if allowed is not None:
+                    name = quad.graph_name
+                    if not isinstance(name, ox.NamedNode) or name.value not in allowed:
+                        raise StoreError(f"quad in graph {name} is outside the graphs being replaced")
+        except SyntaxError as err:
+            raise StoreError(f"invalid N-Quads for store {self.path}: {err}") from None
+
+    def _commit(self, nquads: bytes, drop: list[str]) -> None:
+        """Journal, apply, flush, forget: the write path every change takes."""
+        self._check_writable()
+        store = self._open_store()
+        journal = self.path / JOURNAL
+        with self._lock:
+            try:
+                _write_journal(journal, nquads, drop)
+                self._apply(store, nquads, drop)
+                store.flush()
+                journal.unlink()
+            except OSError as err:
+                raise StoreError(f"store {self.path}: write failed: {err}") from None
+
+    def _apply(self, store: ox.Store, nquads: bytes, drop: Sequence[str]) -> None:
+        for name in drop:
+            store.remove_graph(ox.NamedNode(name))
+        if len(nquads) >= self.bulk_threshold:
+            # Checked strictly in _check_payload already, so skip the second validation.
+            store.bulk_load(nquads, format=_NQ, lenient=True)
+        elif nquads:
+            store.load(nquads, format=_NQ)
+
+    def _recover(self) -> None:
+        """Finish the batch a killed process committed but did not complete."""
+        journal = self.path / JOURNAL
+        journal.with_name(JOURNAL + ".tmp").unlink(missing_ok=True)
+        if not journal.exists():
+            return
+        store = self._open_store()
+        try:
+            data = journal.read_bytes()
+            drop = _journal_graphs(data)
+            self._apply(store, data, drop)
+            store.flush()
+            journal.unlink()
+        except (OSError, SyntaxError, ValueError) as err:
+            raise StoreError(
+                f"store {self.path}: cannot finish the interrupted load recorded in {journal}: {err}"
+            ) from None
+
+
+def _prepare_folder(path: Path) -> None:
+    """Create the store folder, refusing a folder that holds something other than a store."""
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"store {path} is not a folder")
+    if path.is_dir() and not (path / "CURRENT").exists() and any(_visible(path)):
+        raise StoreError(
+            f"{path} is not an lod store (it has other files in it); choose a new or empty folder"
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise StoreError(f"cannot create store folder {path}: {err}") from None
+
+
+def _visible(path: Path) -> Iterator[Path]:
+    return (p for p in path.iterdir() if not p.name.startswith("."))
+
+
+def _write_journal(journal: Path, nquads: bytes, drop: Sequence[str]) -> None:
+    tmp = journal.with_name(JOURNAL + ".tmp")
+    header = _JOURNAL_TAG + json.dumps({"drop": list(drop)}).encode("ascii") + b"\n"
+    with open(tmp, "wb") as f:
+        f.write(header)
+        f.write(nquads)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, journal)
+    fd = os.open(journal.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _journal_graphs(data: bytes) -> list[str]:
+    first, _, _ = data.partition(b"\n")
+    if not first.startswith(_JOURNAL_TAG):
+        raise ValueError("journal has no header line")
+    header = json.loads(first[len(_JOURNAL_TAG) :])
+    return [str(g) for g in header["drop"]]
