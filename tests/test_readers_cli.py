@@ -98,6 +98,18 @@ SELECT ?study ?title ?publication ?citation WHERE {
                schema:about ?study ; dct:bibliographicCitation ?citation .
 }"""
 
+ALL_LINKS_QUERY = """
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX schema: <https://schema.org/>
+SELECT DISTINCT ?study ?publication WHERE {
+  ?study a dcat:Dataset .
+  ?publication a dct:BibliographicResource .
+  { ?study dct:isReferencedBy ?publication }
+  UNION { ?publication schema:about ?doi . ?study schema:sameAs ?doi }
+  UNION { ?study schema:sameAs ?doi . ?publication schema:sameAs ?doi }
+}"""
+
 DOI_LINK_QUERY = """
 PREFIX schema: <https://schema.org/>
 SELECT DISTINCT ?study ?publication WHERE {
@@ -161,3 +173,24 @@ def test_bad_input_is_reported_with_file_and_location(tmp_path: Path, name: str)
     assert problem.get(location) is not None, problem
     assert reason in problem["reason"]
     assert f"lod: rejected: {bad}" in stderr
+
+
+def test_publication_named_in_a_harmony_records_doi_list(tmp_path: Path) -> None:
+    """Harmony records list DOIs of papers about the study (APMS lists 10.1093/ije/dyz224):
+    a CSL item for that paper, saying nothing about studies, joins the study on the DOI."""
+    paper = tmp_path / "apms-paper.csl.json"
+    paper.write_text(json.dumps({"id": "apms", "type": "article-journal",
+                                 "title": "Cohort profile: the Adult Psychiatric Morbidity Survey",
+                                 "container-title": "International Journal of Epidemiology",
+                                 "DOI": "10.1093/ije/dyz224", "issued": {"date-parts": [[2020]]}}))
+    out = tmp_path / "out.nq"
+    result = CliRunner().invoke(cli, ["convert", str(SHARED / "corpus/harmony/mhc_apms.json"),
+                                      str(SEED_PAGE), str(CSL_SAMPLE), str(paper), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    store = ox.Store()
+    store.load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    links = sorted((r["study"].value.rsplit("/study/", 1)[1],
+                    r["publication"].value.rsplit("/publication/", 1)[1])
+                   for r in store.query(ALL_LINKS_QUERY, use_default_graph_as_union=True))
+    assert links == [("mhc/apms", "10.1093/ije/dyz224"),
+                     ("ukds/851986", "10.1136/bmjopen-2017-016492.7")]
