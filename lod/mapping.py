@@ -7,6 +7,7 @@ halfway through a conversion.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,11 @@ _FIELD_KEYS = {"from", "first", "required", "single", "limit", "transform", "pic
 _NODE_KEYS = {"iri", "types", "fields", "note"}
 _TOP_KEYS = {"name", "description", "prefixes", "absent", "max_literal_chars", "subject",
              "ignore", "children", "fields", "nodes", "provenance"}
+_SUBJECT_KEYS = {"id", "iri", "types", "language", "note"}
+_CHILDREN_KEYS = {"from", "down", "up", "note"}
+_FLAGS = ("first", "required", "single")
+_LANG_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +121,8 @@ class _Compiler:
             if not isinstance(p, str) or not p:
                 raise self.fail(where, f"a source path must be a non-empty string, got {p!r}")
             parts = () if p == "$" else tuple(p.split("."))
+            if "" in parts:
+                raise self.fail(where, f"empty step in source path {p!r}")
             if track:
                 node = self.known
                 for part in parts:
@@ -139,8 +147,20 @@ class _Compiler:
             raise self.fail(where, f"choose one of datatype/iri/node, not {kinds}")
         to = tuple(self.expand(p, f"{where}.to") for p in _as_list(raw.get("to")))
         inverse = tuple(self.expand(p, f"{where}.inverse") for p in _as_list(raw.get("inverse")))
-        if not to and not inverse and "to" not in raw:
+        if not to and not inverse:
             raise self.fail(where, "missing 'to' (use 'ignore' to drop a field on purpose)")
+        for flag in _FLAGS:
+            if not isinstance(raw.get(flag, False), bool):
+                raise self.fail(f"{where}.{flag}", f"must be true or false, got {raw[flag]!r}")
+        limit = raw.get("limit")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise self.fail(f"{where}.limit", f"must be a whole number of at least 1, got {limit!r}")
+        if "pick" in raw and not isinstance(raw["pick"], str):
+            raise self.fail(f"{where}.pick", f"must be a key name, got {raw['pick']!r}")
+        lang = raw.get("lang")
+        if lang is not None and (not isinstance(lang, str)
+                                 or (lang != "record" and not _LANG_TAG.match(lang))):
+            raise self.fail(f"{where}.lang", f"must be 'record' or a language tag, got {lang!r}")
         iri = raw.get("iri")
         table = raw.get("values") or {}
         if not isinstance(table, AbcMapping):
@@ -153,15 +173,15 @@ class _Compiler:
         return FieldSpec(
             paths=self.paths(raw["from"], f"{where}.from", track),
             to=to, inverse=inverse,
-            first=bool(raw.get("first", False)),
-            required=bool(raw.get("required", False)),
-            single=bool(raw.get("single", False)),
-            limit=raw.get("limit"),
+            first=raw.get("first", False),
+            required=raw.get("required", False),
+            single=raw.get("single", False),
+            limit=limit,
             transforms=transforms,
             pick=raw.get("pick"),
             values=tuple(sorted((str(k).casefold(), str(v)) for k, v in table.items())),
             datatype=self.expand(raw["datatype"], f"{where}.datatype") if "datatype" in raw else None,
-            lang=raw.get("lang"),
+            lang=lang,
             iri=None if iri is None else ("" if iri is True else str(iri)),
             node=raw.get("node"),
             object_types=tuple(self.expand(t, f"{where}.types") for t in _as_list(raw.get("types"))),
@@ -181,11 +201,24 @@ class _Compiler:
         subject = doc.get("subject")
         if not isinstance(subject, AbcMapping) or "id" not in subject or "iri" not in subject:
             raise self.fail("subject", "needs 'id' (source paths) and 'iri' (template)")
+        if set(subject) - _SUBJECT_KEYS:
+            raise self.fail("subject", f"unknown key(s) {sorted(set(subject) - _SUBJECT_KEYS)}")
+        if not isinstance(subject["iri"], str) or \
+                set(_PLACEHOLDER.findall(subject["iri"])) - {"id", "base"}:
+            raise self.fail("subject.iri", f"a template using only {{id}} (and {{base}}), "
+                                           f"got {subject['iri']!r}")
+        limit = doc.get("max_literal_chars", 1_000_000)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise self.fail("max_literal_chars", f"must be a whole number, got {limit!r}")
         nodes_raw = doc.get("nodes") or {}
+        if not isinstance(nodes_raw, AbcMapping):
+            raise self.fail("nodes", "must be a mapping of name: node template")
+        if not isinstance(doc.get("fields") or [], list):
+            raise self.fail("fields", "must be a list of fields")
         nodes: dict[str, NodeSpec] = {}
         for name, raw in nodes_raw.items():
             where = f"nodes.{name}"
-            if not isinstance(raw, AbcMapping) or "iri" not in raw:
+            if not isinstance(raw, AbcMapping) or not isinstance(raw.get("iri"), str):
                 raise self.fail(where, "a node needs an 'iri' template")
             if set(raw) - _NODE_KEYS:
                 raise self.fail(where, f"unknown key(s) {sorted(set(raw) - _NODE_KEYS)}")
@@ -205,6 +238,8 @@ class _Compiler:
         children = None
         if doc.get("children"):
             raw = doc["children"]
+            if not isinstance(raw, AbcMapping) or set(raw) - _CHILDREN_KEYS:
+                raise self.fail("children", f"expected keys {sorted(_CHILDREN_KEYS)}, got {raw!r}")
             children = ChildSpec(
                 paths=self.paths(raw.get("from"), "children.from", track=True),
                 down=tuple(self.expand(p, "children.down") for p in _as_list(raw.get("down"))),
@@ -224,7 +259,7 @@ class _Compiler:
             nodes=nodes,
             children=children,
             absent=frozenset(str(a) for a in _as_list(doc.get("absent"))),
-            max_literal_chars=int(doc.get("max_literal_chars", 1_000_000)),
+            max_literal_chars=limit,
             known=self.known,
             provenance=tuple(self.expand(p, "provenance") for p in _as_list(doc.get("provenance"))),
         )
