@@ -93,6 +93,9 @@ def period(value: Any, ctx: TransformContext) -> Any:
                 end is None and right.strip().lower() not in _OPEN):
             ctx.warn(f"unparseable temporal coverage {value!r}; dropped")
             return None
+        if start is None and end is None:
+            ctx.warn(f"temporal coverage {value!r} has neither a start nor an end; dropped")
+            return None
         return _period(start, end, open_end=end is None)
     point = _point(text)
     if point is None:
