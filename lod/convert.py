@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import ntriples as nt
+from .errors import UsageError
 from .mapping import FieldSpec, Mapping, NodeSpec, load_mapping
 from .records import Origin, Problem, Record, Rejected
 from .tables import Tables
@@ -195,6 +196,8 @@ class Converter:
     def __init__(self, base_uri: str, *, tables: Tables | None = None,
                  mapping_override: Mapping | None = None,
                  mapping_loader: Callable[[str], Mapping] = load_mapping):
+        if not nt.is_valid_iri(base_uri):
+            raise UsageError(f"--base-uri {base_uri!r} is not an absolute IRI (e.g. https://example.org/id/)")
         if not base_uri.endswith(("/", "#")):
             base_uri += "/"
         self.base = base_uri
@@ -245,7 +248,10 @@ class Converter:
         if ident is None:
             paths = " or ".join(".".join(p) for p in mapping.id_paths)
             raise _Reject(prefix + paths, "no identifier: the record needs " + paths)
-        subject_iri = plan.template.format({"id": ident}, None, self.base)
+        try:
+            subject_iri = plan.template.format({"id": ident}, None, self.base)
+        except UnicodeEncodeError:
+            raise _Reject(prefix + "id", f"identifier {ident!r} is not valid Unicode") from None
         if plan.template.whole and not nt.is_valid_iri(subject_iri):
             raise _Reject(prefix + "id", f"identifier {ident!r} does not make a valid IRI")
         ctx = state.ctx
@@ -408,8 +414,11 @@ class Converter:
         if f.iri is not None:
             raw = value.get("iri") if isinstance(value, dict) else value
             template = f.iri if isinstance(f.iri, _Template) else None
-            target = template.format({"value": raw}, s[1:-1], self.base) if template else str(raw)
-            if (template is None or template.whole) and not nt.is_valid_iri(target):
+            try:
+                target = template.format({"value": raw}, s[1:-1], self.base) if template else str(raw)
+            except UnicodeEncodeError:
+                target = ""
+            if not target or ((template is None or template.whole) and not nt.is_valid_iri(target)):
                 state.out.warnings.append(Problem(state.out.origin, prefix + f.label,
                                                   f"not a valid IRI: {target!r}; dropped"))
                 return None
@@ -437,6 +446,11 @@ class Converter:
             text = str(value)
         else:
             raise _Reject(prefix + f.label, f"expected a value, got {type(value).__name__}")
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _Reject(prefix + f.label, "value is not valid Unicode (a lone surrogate)") from None
         if len(text) > mapping.max_literal_chars:
             raise _Reject(prefix + f.label,
                           f"value of {len(text):,} characters exceeds the limit of "
@@ -451,8 +465,11 @@ class Converter:
 
     def _node(self, graph: _Graph, parent: str, value: dict[str, Any], node: _Node,
               mapping: Mapping, state: _RecordState, prefix: str) -> str | None:
-        node_iri = node.template.format(value, parent[1:-1], self.base)
-        if node.template.whole and not nt.is_valid_iri(node_iri):
+        try:
+            node_iri = node.template.format(value, parent[1:-1], self.base)
+        except UnicodeEncodeError:
+            node_iri = ""  # a lone surrogate in a key: reported just below
+        if not node_iri or (node.template.whole and not nt.is_valid_iri(node_iri)):
             state.out.warnings.append(Problem(state.out.origin, prefix + node.name,
                                               f"cannot make an IRI for {node.name}: {node_iri!r}; dropped"))
             return None

@@ -336,9 +336,6 @@ def test_lone_surrogate_in_text_is_replaced_with_a_warning(tmp_path: Path) -> No
         [ox.Literal("half \ufffd a pair")]
 
 
-@pytest.mark.xfail(strict=True, reason="lead: a lone surrogate in the record id reaches the IRI "
-                   "template (quote() in lod/convert.py) and crashes with UnicodeEncodeError; "
-                   "the reader or the converter should reject the record naming the field")
 def test_lone_surrogate_in_the_identifier_rejects_the_record(tmp_path: Path) -> None:
     path = tmp_path / "surrogate-id.jsonl"
     path.write_text('{"dataset_schema": {"name": "x"}, "extra_data": {"harmony_id": "a\\udc00"}}\n'
@@ -347,9 +344,6 @@ def test_lone_surrogate_in_the_identifier_rejects_the_record(tmp_path: Path) -> 
     assert run.rejected == 1 and run.converted == 1
 
 
-@pytest.mark.xfail(strict=True, reason="lead: lod/readers/harmony_json.py catches only "
-                   "JSONDecodeError; json.loads raises RecursionError on deeply nested input, "
-                   "which ends the run with a traceback")
 def test_deeply_nested_json_is_rejected_without_a_traceback(tmp_path: Path) -> None:
     path = jsonl(tmp_path, record("t/1"), "[" * 100_000 + "]" * 100_000, record("t/3"))
     run = convert(tmp_path, path)
@@ -400,10 +394,6 @@ def test_missing_input_file_is_named_without_a_traceback(tmp_path: Path) -> None
     assert "nope.json" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="lead: an unreadable input (truncated .gz) raises "
-                   "InputError and ends the whole run, so the other inputs are not converted, no "
-                   "summary is printed and --rejects is empty; README says 'reported for that "
-                   "file; the other files go on'")
 def test_truncated_gzip_is_reported_and_other_files_go_on(tmp_path: Path) -> None:
     truncated = tmp_path / "cut.json.gz"
     truncated.write_bytes(gzip.compress(SEED.read_bytes())[:1500])

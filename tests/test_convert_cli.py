@@ -263,9 +263,6 @@ def test_base_uri_without_a_final_slash_gets_one() -> None:
         subjects(result.stdout_bytes, ox.RdfFormat.N_TRIPLES)
 
 
-@pytest.mark.xfail(strict=True, reason="lead: --base-uri is not checked; 'not a uri' mints "
-                   "'<not a uri/study/...>' and writes invalid N-Triples with exit 0. It should be "
-                   "a usage error (exit 2)")
 def test_invalid_base_uri_is_a_usage_error() -> None:
     result = lod("convert", str(SEED), "-f", "ntriples", "--base-uri", "not a uri")
     assert result.exit_code == 2

@@ -91,7 +91,8 @@ class InputFile:
     name: str
     form: str | None
     head: bytes
-    stream: Any  # a buffered binary stream (peekable)
+    stream: Any  # a buffered binary stream (peekable); None when the file could not be opened
+    error: str | None = None  # why the file cannot be read: reported as its rejection
 
 
 def open_inputs(paths: Sequence[str], *, source: str | None = None,
@@ -101,12 +102,17 @@ def open_inputs(paths: Sequence[str], *, source: str | None = None,
     if source is not None and source not in READERS:
         raise UsageError(f"unknown input form {source!r}; choose from {', '.join(sorted(READERS))}")
     for path in expand_paths(paths):
-        stream, name = open_input(path, stdin)
+        try:
+            stream, name = open_input(path, stdin)
+        except InputError as exc:  # reported as this file's rejection; the other files go on
+            yield InputFile(path, path, None, b"", None, str(exc).removeprefix(f"{path}: "))
+            continue
         try:
             try:
                 head = stream.peek(DETECT_BYTES)[:DETECT_BYTES]
             except (OSError, EOFError) as exc:
-                raise InputError(f"{name}: cannot read ({exc})") from exc
+                yield InputFile(path, name, None, b"", None, f"cannot read ({exc})")
+                continue
             yield InputFile(path, name, source or detect.detect(name, head), head, stream)
         finally:
             if path != "-":
@@ -115,6 +121,9 @@ def open_inputs(paths: Sequence[str], *, source: str | None = None,
 
 def records_of(file: InputFile) -> Iterator[Record | Rejected]:
     """The records (or rejections) of one opened input."""
+    if file.error is not None:
+        yield Rejected(Problem(Origin(file.name), None, file.error))
+        return
     if file.form is None or file.form not in READERS:
         yield Rejected(Problem(Origin(file.name), None,
                                "cannot tell what kind of input this is; use --from"))

@@ -29,6 +29,11 @@ def _records(value: Any, name: str, line: int | None) -> Iterator[Record | Rejec
         yield Record(value, Origin(name, line=line), FORMAT)
 
 
+def _too_deep(name: str, line: int | None) -> Rejected:
+    return Rejected(Problem(Origin(name, line=line), None,
+                            "JSON nested too deeply to read (more than about 1,000 levels)"))
+
+
 def _malformed(name: str, line: int | None, exc: json.JSONDecodeError | UnicodeDecodeError) -> Rejected:
     if isinstance(exc, UnicodeDecodeError):
         return Rejected(Problem(Origin(name, line=line), None, f"not UTF-8 text ({exc.reason})"))
@@ -71,6 +76,10 @@ def read_lines(lines: Iterable[bytes], name: str) -> Iterator[Record | Rejected]
         return
     try:
         value = json.loads(first)
+    except RecursionError:
+        yield _too_deep(name, number)
+        yield from read_numbered_lines(list(iterator), name, number + 1)
+        return
     except (json.JSONDecodeError, UnicodeDecodeError):
         # Not one JSON value per line: a pretty-printed document. Read it whole.
         yield from _document(first, iterator, name, number)
@@ -99,6 +108,9 @@ def _line(raw: bytes, name: str, number: int) -> Iterator[Record | Rejected]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         yield _malformed(name, number, exc)
         return
+    except RecursionError:
+        yield _too_deep(name, number)
+        return
     yield from _records(value, name, number)
 
 
@@ -116,6 +128,9 @@ def _document(first: bytes, rest: Iterator[bytes], name: str, first_line: int) -
     text = b"".join(chunks)
     try:
         value = json.loads(text)
+    except RecursionError:
+        yield _too_deep(name, None)
+        return
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         if isinstance(exc, json.JSONDecodeError):
             exc.lineno += first_line - 1
