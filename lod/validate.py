@@ -13,13 +13,17 @@ import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
+from .convert import StudyGraph
 from .errors import InputError, UsageError
 from .rdfio import syntax_for_path
+from .readers import DETECT_BYTES
+from .readers.detect import record_form
 from .resources import vocabulary
 
 DCAT_AP = ("shapes/dcat-ap-3.0.1/shapes.ttl", "shapes/dcat-ap-3.0.1/range.ttl")
 RECOMMENDED = ("shapes/dcat-ap-3.0.1/shapes_recommended.ttl",)
 STUDY = ("shapes/lod-study.ttl",)
+DEFAULT_BASE_URI = "https://w3id.org/lod-studies/id/"
 SHAPE_SETS: dict[str, tuple[str, ...]] = {"dcat-ap": DCAT_AP, "study": STUDY, "all": DCAT_AP + STUDY}
 
 
@@ -79,10 +83,35 @@ def shape_files(shapes: str) -> tuple[str, ...]:
     raise UsageError(f"unknown shapes {shapes!r}: use {'|'.join(SHAPE_SETS)} or a SHACL file")
 
 
+def _converted(file: str, form: str) -> str:
+    """A study-record file converted to N-Triples in memory (so `lod validate` takes records too)."""
+    from .parallel import ConverterSpec
+    from .pipeline import convert_inputs
+
+    lines: list[str] = []
+    problems: list[str] = []
+
+    def collect(graph: StudyGraph) -> None:
+        lines.extend(s + " .\n" for s in graph.statements)
+
+    summary = convert_inputs([file], ConverterSpec(DEFAULT_BASE_URI), collect,
+                             lambda p, rejected: problems.append(str(p)) if rejected else None,
+                             source=form)
+    if summary.rejected:
+        raise InputError(f"{file}: {summary.rejected} record(s) could not be converted: {problems[0]}")
+    return "".join(lines)
+
+
 def load_data(files: Sequence[str]) -> rdflib.Graph:
-    """All files into one rdflib graph (named graphs merged), parsed strictly by pyoxigraph."""
+    """All files into one rdflib graph (named graphs merged), parsed strictly by pyoxigraph.
+    Study-record files (Harmony JSON, DDI, schema.org, pages, CSL) are converted first."""
     graph = rdflib.Graph()
     for file in files:
+        with open(file, "rb") as f:
+            form = record_form(file, f.read(DETECT_BYTES))
+        if form is not None:
+            graph.parse(data=_converted(file, form), format="nt")
+            continue
         syntax = syntax_for_path(file, default=None)
         if syntax is None:
             raise InputError(f"{file}: unknown RDF file extension")

@@ -61,3 +61,22 @@ DETECT_PAGE_BYTES = 1024 * 1024
 
 # Ordered rules: readers for other forms insert theirs before the generic JSON rule.
 RULES = [_ddi, _page, _csl, _schemaorg, _json_like]
+
+
+RDF_EXTENSIONS = (".ttl", ".nt", ".nq", ".trig", ".rdf", ".owl", ".n3")
+
+
+def record_form(name: str, head: bytes) -> str | None:
+    """The reader form of a study-record file, or None for an RDF file to be read as it is.
+
+    `.jsonld` and `.xml` are both: a `.jsonld` whose nodes are typed plain ``"Dataset"`` is a
+    schema.org record (lod's own JSON-LD output compacts types to ``"schema:Dataset"``), and an
+    `.xml` file is DDI only if it has a codeBook; otherwise they are JSON-LD and RDF/XML."""
+    lower = _GZ.sub("", name.lower())
+    if lower.endswith(RDF_EXTENSIONS):
+        return None
+    if lower.endswith(".jsonld"):
+        return "schemaorg" if b'"Dataset"' in head else None
+    if lower.endswith(".xml"):
+        return "ddi" if ddi.sniff(head) else None
+    return detect(name, head)
