@@ -168,16 +168,18 @@ def url(value: Any, ctx: TransformContext) -> Any:
 
 @transform("concept")
 def concept(value: Any, ctx: TransformContext) -> Any:
-    """A term (keyword, design, type) → ``{key, label, match}``: one concept per spelling-insensitive key."""
-    label = text(value, ctx)
-    if isinstance(label, dict):
-        label = label.get("@value")
+    """A term (keyword, design, type) → ``{key, label, match}``: one concept per spelling-insensitive
+    key. A language-tagged term keeps its tag on the label."""
+    found = text(value, ctx)
+    language = found.get("@language") if isinstance(found, dict) else None
+    label = found.get("@value") if isinstance(found, dict) else found
     if not isinstance(label, str):
         return None
-    memo_key = ("concept", label)
+    memo_key = ("concept", label, language)
     if memo_key not in ctx.tables.memo:
         key = normalise_name(label)
-        ctx.tables.memo[memo_key] = {"key": slug(label, 120), "label": label, "match": key} if key else None
+        shown = {"@value": label, "@language": language} if language else label
+        ctx.tables.memo[memo_key] = {"key": slug(label, 120), "label": shown, "match": key} if key else None
     return ctx.tables.memo[memo_key]
 
 
