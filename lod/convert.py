@@ -11,20 +11,17 @@ so deleting or replacing a study never touches what other studies share.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from . import ntriples as nt
 from .errors import UsageError
-from .mapping import FieldSpec, Mapping, NodeSpec, load_mapping
+from .mapping import Mapping, load_mapping
+from .plan import CompiledField, CompiledNode, Plan, Template, compile_plan, identifier, resolve, unmapped
 from .records import Origin, Problem, Record, Rejected
 from .tables import Tables
 from .transforms import TRANSFORMS, RecordRejected, TransformContext
-
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 @dataclass(slots=True)
@@ -70,111 +67,6 @@ class _Graph:
             self.statements.append(statement)
 
 
-class _Template:
-    """An IRI template, split once: literal pieces and placeholder names."""
-
-    __slots__ = ("names", "parts", "raw", "whole")
-
-    def __init__(self, template: str):
-        self.raw = template
-        self.parts = _PLACEHOLDER.split(template)
-        self.names = self.parts[1::2]
-        self.whole = (len(self.parts) == 3 and self.parts[0] == self.parts[2] == ""
-                      and self.parts[1] not in ("subject", "base"))
-
-    @property
-    def uses_subject(self) -> bool:
-        return "subject" in self.names
-
-    def format(self, values: dict[str, Any], subject: str | None, base: str) -> str:
-        """Placeholders are percent-encoded (so the result is a valid IRI when the base is),
-        except in a one-placeholder template, whose value callers must check."""
-        if self.whole:  # the template is one value, which must already be an IRI
-            return str(values.get(self.parts[1], ""))
-        pieces = []
-        for i, piece in enumerate(self.parts):
-            if i % 2 == 0:
-                pieces.append(piece)
-            elif piece == "subject":
-                pieces.append(subject or "")
-            elif piece == "base":
-                pieces.append(base)
-            else:
-                pieces.append(quote(str(values.get(piece, "")), safe="/-._~"))
-        result = "".join(pieces)
-        if ":" not in result.split("/", 1)[0]:
-            result = base + result
-        return result
-
-
-class _Field:
-    """A field spec compiled for speed: resolved transforms, predicate terms, value table."""
-
-    __slots__ = ("constants", "datatype", "first", "inverse", "iri", "label", "lang", "limit",
-                 "node", "object_types", "paths", "pick", "predicates", "required", "simple_key",
-                 "single", "source_key", "transforms", "values")
-
-    def __init__(self, spec: FieldSpec, nodes: dict[str, _Node]):
-        self.paths = spec.paths
-        self.first = spec.first
-        self.required = spec.required
-        self.single = spec.single
-        self.limit = spec.limit
-        self.transforms = tuple(TRANSFORMS[t] for t in spec.transforms)
-        # Fields reading the same paths through the same transforms share one computation.
-        self.source_key = (spec.paths, spec.first, spec.transforms)
-        # One plain key, nothing to transform: read it directly (most node fields).
-        plain = (len(spec.paths) == 1 and len(spec.paths[0]) == 1 and not spec.transforms
-                 and spec.pick is None and not spec.values)
-        self.simple_key = spec.paths[0][0] if plain else None
-        self.pick = spec.pick
-        self.values = {k: v for k, v in spec.values} if spec.values else None
-        self.predicates = tuple(nt.iri(p) for p in spec.to)
-        self.inverse = tuple(nt.iri(p) for p in spec.inverse)
-        self.datatype = spec.datatype
-        self.lang = spec.lang
-        # None: not an IRI field; a template; or "" when the value itself is the IRI
-        self.iri: _Template | str | None = (
-            None if spec.iri is None else (_Template(spec.iri) if spec.iri else ""))
-        self.node = nodes[spec.node] if spec.node else None
-        self.object_types = tuple(nt.iri(t) for t in spec.object_types)
-        self.constants = dict(spec.constants)
-        self.label = spec.label
-
-
-class _Node:
-    __slots__ = ("fields", "name", "shared", "template", "types")
-
-    def __init__(self, spec: NodeSpec):
-        self.name = spec.name
-        self.template = _Template(spec.iri)
-        self.shared = not self.template.uses_subject
-        self.types = tuple(nt.iri(t) for t in spec.types)
-        self.fields: tuple[_Field, ...] = ()
-
-
-@dataclass(slots=True)
-class _Plan:
-    mapping: Mapping
-    template: _Template
-    types: tuple[str, ...]
-    fields: tuple[_Field, ...]
-    down: tuple[str, ...]
-    up: tuple[str, ...]
-
-
-def _compile(mapping: Mapping) -> _Plan:
-    nodes = {name: _Node(spec) for name, spec in mapping.nodes.items()}
-    for name, spec in mapping.nodes.items():
-        nodes[name].fields = tuple(_Field(f, nodes) for f in spec.fields)
-    children = mapping.children
-    return _Plan(mapping=mapping, template=_Template(mapping.iri),
-                 types=tuple(nt.iri(t) for t in mapping.types),
-                 fields=tuple(_Field(f, nodes) for f in mapping.fields),
-                 down=tuple(nt.iri(p) for p in children.down) if children else (),
-                 up=tuple(nt.iri(p) for p in children.up) if children else ())
-
-
 class _RecordState:
     """What is being built for one record: the output, its context, shared nodes it described."""
 
@@ -202,16 +94,16 @@ class Converter:
             base_uri += "/"
         self.base = base_uri
         self.tables = tables or Tables.load()
-        self.override = _compile(mapping_override) if mapping_override else None
+        self.override = compile_plan(mapping_override) if mapping_override else None
         self.loader = mapping_loader
-        self.plans: dict[str, _Plan] = {}
+        self.plans: dict[str, Plan] = {}
         self.described: set[str] = set()  # shared node IRIs already written in this run
 
-    def plan_for(self, source: str) -> _Plan:
+    def plan_for(self, source: str) -> Plan:
         if self.override is not None:
             return self.override
         if source not in self.plans:
-            self.plans[source] = _compile(self.loader(source))
+            self.plans[source] = compile_plan(self.loader(source))
         return self.plans[source]
 
     # -- public -----------------------------------------------------------------
@@ -238,13 +130,13 @@ class Converter:
             yield self.convert(item)
 
     # -- record level -----------------------------------------------------------
-    def _record(self, data: Any, plan: _Plan, state: _RecordState, parent: str | None,
+    def _record(self, data: Any, plan: Plan, state: _RecordState, parent: str | None,
                 lang: str | None, prefix: str) -> str:
         mapping = plan.mapping
         if not isinstance(data, dict):
             raise _Reject(prefix.rstrip(".") or None,
                           f"record is not a JSON object (got {type(data).__name__})")
-        ident = _identifier(data, mapping)
+        ident = identifier(data, mapping)
         if ident is None:
             paths = " or ".join(".".join(p) for p in mapping.id_paths)
             raise _Reject(prefix + paths, "no identifier: the record needs " + paths)
@@ -269,18 +161,18 @@ class Converter:
                 graph.add(s, p, nt.iri(parent))
         if mapping.children:
             self._children(graph, s, subject_iri, data, plan, state, prefix)
-        for fieldname in _unmapped(data, mapping.known, mapping.absent):
+        for fieldname in unmapped(data, mapping.known, mapping.absent):
             state.out.warnings.append(Problem(state.out.origin, prefix + fieldname,
                                               "field not in the mapping; not converted"))
         ctx.language = saved_language
         return subject_iri
 
     def _children(self, graph: _Graph, s: str, subject_iri: str, data: dict[str, Any],
-                  plan: _Plan, state: _RecordState, prefix: str) -> None:
+                  plan: Plan, state: _RecordState, prefix: str) -> None:
         mapping = plan.mapping
         assert mapping.children is not None
         for path in mapping.children.paths:
-            for i, child in enumerate(_resolve(data, path, mapping.absent)):
+            for i, child in enumerate(resolve(data, path, mapping.absent)):
                 where = f"{prefix}{'.'.join(path)}[{i}]"
                 try:
                     child_iri = self._record(child, plan, state, parent=subject_iri,
@@ -296,7 +188,7 @@ class Converter:
         if mapping.language_path is None:
             return None
         found = None
-        for value in _resolve(data, mapping.language_path, mapping.absent):
+        for value in resolve(data, mapping.language_path, mapping.absent):
             found = TRANSFORMS["language"](value, ctx) if isinstance(value, str) else None
             if found:
                 break
@@ -304,7 +196,7 @@ class Converter:
         return str(found["tag"]) if found else None
 
     # -- fields -----------------------------------------------------------------
-    def _values(self, data: Any, f: _Field, absent: frozenset[str], state: _RecordState,
+    def _values(self, data: Any, f: CompiledField, absent: frozenset[str], state: _RecordState,
                 record_level: bool) -> list[Any]:
         ctx = state.ctx
         if not record_level:  # node values are short-lived dicts: nothing to share
@@ -317,11 +209,11 @@ class Converter:
             cached = state.cache[key] = self._transformed(data, f, absent, ctx)
         return self._pick(cached, f, ctx)
 
-    def _transformed(self, data: Any, f: _Field, absent: frozenset[str],
+    def _transformed(self, data: Any, f: CompiledField, absent: frozenset[str],
                      ctx: TransformContext) -> list[Any]:
         values: list[Any] = []
         for path in f.paths:
-            found = _resolve(data, path, absent) if path else [data]
+            found = resolve(data, path, absent) if path else [data]
             if found:
                 values.extend(found)
                 if f.first:
@@ -337,7 +229,7 @@ class Converter:
             values = transformed
         return values
 
-    def _pick(self, values: list[Any], f: _Field, ctx: TransformContext) -> list[Any]:
+    def _pick(self, values: list[Any], f: CompiledField, ctx: TransformContext) -> list[Any]:
         if f.pick is not None:
             picked: list[Any] = []
             for value in values:
@@ -358,7 +250,7 @@ class Converter:
             values = mapped
         return values
 
-    def _field(self, graph: _Graph, s: str, data: Any, f: _Field, mapping: Mapping,
+    def _field(self, graph: _Graph, s: str, data: Any, f: CompiledField, mapping: Mapping,
                state: _RecordState, prefix: str, record_level: bool = False) -> None:
         ctx = state.ctx
         if f.simple_key is not None:
@@ -404,7 +296,7 @@ class Converter:
             for p in f.inverse:
                 graph.add(o, p, s)
 
-    def _object(self, graph: _Graph, s: str, value: Any, f: _Field, mapping: Mapping,
+    def _object(self, graph: _Graph, s: str, value: Any, f: CompiledField, mapping: Mapping,
                 state: _RecordState, prefix: str) -> str | None:
         if f.node is not None:
             node_value = value if isinstance(value, dict) else {"value": value}
@@ -413,7 +305,7 @@ class Converter:
             return self._node(graph, s, node_value, f.node, mapping, state, prefix)
         if f.iri is not None:
             raw = value.get("iri") if isinstance(value, dict) else value
-            template = f.iri if isinstance(f.iri, _Template) else None
+            template = f.iri if isinstance(f.iri, Template) else None
             try:
                 target = template.format({"value": raw}, s[1:-1], self.base) if template else str(raw)
             except UnicodeEncodeError:
@@ -428,7 +320,7 @@ class Converter:
             return o
         return self._literal(value, f, mapping, state.ctx, prefix)
 
-    def _literal(self, value: Any, f: _Field, mapping: Mapping, ctx: TransformContext,
+    def _literal(self, value: Any, f: CompiledField, mapping: Mapping, ctx: TransformContext,
                  prefix: str) -> str | None:
         lang = None
         datatype = f.datatype
@@ -463,7 +355,7 @@ class Converter:
             lang = None
         return nt.literal(text, lang=lang)
 
-    def _node(self, graph: _Graph, parent: str, value: dict[str, Any], node: _Node,
+    def _node(self, graph: _Graph, parent: str, value: dict[str, Any], node: CompiledNode,
               mapping: Mapping, state: _RecordState, prefix: str) -> str | None:
         try:
             node_iri = node.template.format(value, parent[1:-1], self.base)
@@ -485,44 +377,3 @@ class Converter:
         for f in node.fields:
             self._field(target, n, value, f, mapping, state, prefix)
         return n
-
-
-def _identifier(data: dict[str, Any], mapping: Mapping) -> str | None:
-    for path in mapping.id_paths:
-        for value in _resolve(data, path, mapping.absent):
-            if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip():
-                return str(value).strip()
-    return None
-
-
-def _resolve(data: Any, path: tuple[str, ...], absent: frozenset[str]) -> list[Any]:
-    """Follow a dotted path through objects and lists; flatten lists; drop absent values."""
-    current = [data]
-    for part in path:
-        following: list[Any] = []
-        for item in current:
-            if isinstance(item, dict):
-                value = item.get(part)
-                if value is None:
-                    continue
-                if isinstance(value, list):
-                    following.extend(value)
-                else:
-                    following.append(value)
-        current = following
-        if not current:
-            return current
-    return [v for v in current if v is not None and not (isinstance(v, str) and v in absent)]
-
-
-def _unmapped(data: dict[str, Any], known: dict[str, Any], absent: frozenset[str],
-              prefix: str = "") -> Iterator[str]:
-    for key, value in data.items():
-        if key in known and not known[key]:
-            continue
-        if value is None or value == [] or value == {} or (isinstance(value, str) and value in absent):
-            continue
-        if key not in known:
-            yield prefix + key
-        elif isinstance(value, dict):
-            yield from _unmapped(value, known[key], absent, f"{prefix}{key}.")

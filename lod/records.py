@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -67,15 +67,3 @@ class Rejected:
 
     problem: Problem
     raw: Any = None
-
-
-@dataclass(slots=True)
-class Counts:
-    """Run totals; ``read == converted + rejected`` always."""
-
-    read: int = 0
-    converted: int = 0
-    rejected: int = 0
-    warnings: int = 0
-    triples: int = 0
-    problems: list[Problem] = field(default_factory=list)

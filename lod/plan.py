@@ -1,0 +1,163 @@
+"""A mapping compiled for conversion: IRI templates split once, transforms resolved,
+predicate terms rendered, and record paths walked without interpretation overhead."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from . import ntriples as nt
+from .mapping import FieldSpec, Mapping, NodeSpec
+from .transforms import TRANSFORMS
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+class Template:
+    """An IRI template, split once: literal pieces and placeholder names."""
+
+    __slots__ = ("names", "parts", "raw", "whole")
+
+    def __init__(self, template: str):
+        self.raw = template
+        self.parts = _PLACEHOLDER.split(template)
+        self.names = self.parts[1::2]
+        self.whole = (len(self.parts) == 3 and self.parts[0] == self.parts[2] == ""
+                      and self.parts[1] not in ("subject", "base"))
+
+    @property
+    def uses_subject(self) -> bool:
+        return "subject" in self.names
+
+    def format(self, values: dict[str, Any], subject: str | None, base: str) -> str:
+        """Placeholders are percent-encoded (so the result is a valid IRI when the base is),
+        except in a one-placeholder template, whose value callers must check."""
+        if self.whole:  # the template is one value, which must already be an IRI
+            return str(values.get(self.parts[1], ""))
+        pieces = []
+        for i, piece in enumerate(self.parts):
+            if i % 2 == 0:
+                pieces.append(piece)
+            elif piece == "subject":
+                pieces.append(subject or "")
+            elif piece == "base":
+                pieces.append(base)
+            else:
+                pieces.append(quote(str(values.get(piece, "")), safe="/-._~"))
+        result = "".join(pieces)
+        if ":" not in result.split("/", 1)[0]:
+            result = base + result
+        return result
+
+
+class CompiledField:
+    """A field spec compiled for speed: resolved transforms, predicate terms, value table."""
+
+    __slots__ = ("constants", "datatype", "first", "inverse", "iri", "label", "lang", "limit",
+                 "node", "object_types", "paths", "pick", "predicates", "required", "simple_key",
+                 "single", "source_key", "transforms", "values")
+
+    def __init__(self, spec: FieldSpec, nodes: dict[str, CompiledNode]):
+        self.paths = spec.paths
+        self.first = spec.first
+        self.required = spec.required
+        self.single = spec.single
+        self.limit = spec.limit
+        self.transforms = tuple(TRANSFORMS[t] for t in spec.transforms)
+        # Fields reading the same paths through the same transforms share one computation.
+        self.source_key = (spec.paths, spec.first, spec.transforms)
+        # One plain key, nothing to transform: read it directly (most node fields).
+        plain = (len(spec.paths) == 1 and len(spec.paths[0]) == 1 and not spec.transforms
+                 and spec.pick is None and not spec.values)
+        self.simple_key = spec.paths[0][0] if plain else None
+        self.pick = spec.pick
+        self.values = {k: v for k, v in spec.values} if spec.values else None
+        self.predicates = tuple(nt.iri(p) for p in spec.to)
+        self.inverse = tuple(nt.iri(p) for p in spec.inverse)
+        self.datatype = spec.datatype
+        self.lang = spec.lang
+        # None: not an IRI field; a template; or "" when the value itself is the IRI
+        self.iri: Template | str | None = (
+            None if spec.iri is None else (Template(spec.iri) if spec.iri else ""))
+        self.node = nodes[spec.node] if spec.node else None
+        self.object_types = tuple(nt.iri(t) for t in spec.object_types)
+        self.constants = dict(spec.constants)
+        self.label = spec.label
+
+
+class CompiledNode:
+    __slots__ = ("fields", "name", "shared", "template", "types")
+
+    def __init__(self, spec: NodeSpec):
+        self.name = spec.name
+        self.template = Template(spec.iri)
+        self.shared = not self.template.uses_subject
+        self.types = tuple(nt.iri(t) for t in spec.types)
+        self.fields: tuple[CompiledField, ...] = ()
+
+
+@dataclass(slots=True)
+class Plan:
+    mapping: Mapping
+    template: Template
+    types: tuple[str, ...]
+    fields: tuple[CompiledField, ...]
+    down: tuple[str, ...]
+    up: tuple[str, ...]
+
+
+def compile_plan(mapping: Mapping) -> Plan:
+    nodes = {name: CompiledNode(spec) for name, spec in mapping.nodes.items()}
+    for name, spec in mapping.nodes.items():
+        nodes[name].fields = tuple(CompiledField(f, nodes) for f in spec.fields)
+    children = mapping.children
+    return Plan(mapping=mapping, template=Template(mapping.iri),
+                 types=tuple(nt.iri(t) for t in mapping.types),
+                 fields=tuple(CompiledField(f, nodes) for f in mapping.fields),
+                 down=tuple(nt.iri(p) for p in children.down) if children else (),
+                 up=tuple(nt.iri(p) for p in children.up) if children else ())
+
+
+
+def identifier(data: dict[str, Any], mapping: Mapping) -> str | None:
+    for path in mapping.id_paths:
+        for value in resolve(data, path, mapping.absent):
+            if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip():
+                return str(value).strip()
+    return None
+
+
+def resolve(data: Any, path: tuple[str, ...], absent: frozenset[str]) -> list[Any]:
+    """Follow a dotted path through objects and lists; flatten lists; drop absent values."""
+    current = [data]
+    for part in path:
+        following: list[Any] = []
+        for item in current:
+            if isinstance(item, dict):
+                value = item.get(part)
+                if value is None:
+                    continue
+                if isinstance(value, list):
+                    following.extend(value)
+                else:
+                    following.append(value)
+        current = following
+        if not current:
+            return current
+    return [v for v in current if v is not None and not (isinstance(v, str) and v in absent)]
+
+
+def unmapped(data: dict[str, Any], known: dict[str, Any], absent: frozenset[str],
+              prefix: str = "") -> Iterator[str]:
+    for key, value in data.items():
+        if key in known and not known[key]:
+            continue
+        if value is None or value == [] or value == {} or (isinstance(value, str) and value in absent):
+            continue
+        if key not in known:
+            yield prefix + key
+        elif isinstance(value, dict):
+            yield from unmapped(value, known[key], absent, f"{prefix}{key}.")
