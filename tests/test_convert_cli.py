@@ -272,3 +272,10 @@ def test_same_input_same_bytes_in_process() -> None:
     runs = [lod("convert", str(SEED), "--base-uri", "https://example.org/").stdout_bytes
             for _ in range(2)]
     assert runs[0] == runs[1]
+
+
+def test_gz_output_name_gives_a_gzip_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.nt.gz"
+    assert lod("convert", str(SEED), "-o", str(out)).exit_code == 0
+    data = gzip.decompress(out.read_bytes())
+    assert DEFAULT_BASE + SEED_IRI in subjects(data, ox.RdfFormat.N_TRIPLES)

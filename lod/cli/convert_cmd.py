@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 from contextlib import ExitStack
@@ -56,6 +57,9 @@ def convert_command(inputs: tuple[str, ...], output: str | None, format_name: st
     progress = Progress()
     with ExitStack() as stack:
         out = stack.enter_context(Path(output).open("wb")) if output else sys.stdout.buffer
+        if output and output.lower().endswith(".gz"):
+            # mtime=0 and no file name in the header: the same input gives the same bytes
+            out = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0))
         rejects_file = stack.enter_context(Path(rejects).open("w", encoding="utf-8")) if rejects else None
         writer = stack.enter_context(StudyWriter(out, syntax))
         summary = convert_inputs(
