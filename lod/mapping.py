@@ -29,6 +29,8 @@ _CHILDREN_KEYS = {"from", "down", "up", "note"}
 _FLAGS = ("first", "required", "single")
 _LANG_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# RDF/XML writes a predicate as an XML element: its IRI must end in an XML name (not '/', '#', digit).
+_XML_NAME_END = re.compile(r"(?![\d.-])[\w.-]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,13 @@ class _Compiler:
             raise self.fail(where, f"unknown prefix {prefix!r} in {curie!r}")
         return self.prefixes[prefix] + local
 
+    def predicate(self, curie: Any, where: str) -> str:
+        iri = self.expand(curie, where)
+        if not _XML_NAME_END.search(iri):
+            raise self.fail(where, f"{curie!r} does not end in a name (letters, digits, _ . -, not "
+                                   "starting with a digit), so RDF/XML could not write it")
+        return iri
+
     def paths(self, value: Any, where: str, track: bool) -> tuple[tuple[str, ...], ...]:
         out = []
         for p in _as_list(value):
@@ -145,8 +154,8 @@ class _Compiler:
         kinds = [k for k in ("datatype", "iri", "node") if k in raw]
         if len(kinds) > 1:
             raise self.fail(where, f"choose one of datatype/iri/node, not {kinds}")
-        to = tuple(self.expand(p, f"{where}.to") for p in _as_list(raw.get("to")))
-        inverse = tuple(self.expand(p, f"{where}.inverse") for p in _as_list(raw.get("inverse")))
+        to = tuple(self.predicate(p, f"{where}.to") for p in _as_list(raw.get("to")))
+        inverse = tuple(self.predicate(p, f"{where}.inverse") for p in _as_list(raw.get("inverse")))
         if not to and not inverse:
             raise self.fail(where, "missing 'to' (use 'ignore' to drop a field on purpose)")
         for flag in _FLAGS:
@@ -242,8 +251,8 @@ class _Compiler:
                 raise self.fail("children", f"expected keys {sorted(_CHILDREN_KEYS)}, got {raw!r}")
             children = ChildSpec(
                 paths=self.paths(raw.get("from"), "children.from", track=True),
-                down=tuple(self.expand(p, "children.down") for p in _as_list(raw.get("down"))),
-                up=tuple(self.expand(p, "children.up") for p in _as_list(raw.get("up"))),
+                down=tuple(self.predicate(p, "children.down") for p in _as_list(raw.get("down"))),
+                up=tuple(self.predicate(p, "children.up") for p in _as_list(raw.get("up"))),
             )
         self.paths(doc.get("ignore"), "ignore", track=True)
         language = subject.get("language")

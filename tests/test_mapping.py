@@ -168,12 +168,23 @@ def _two_object_kinds(doc: dict[str, Any]) -> str:
     return "choose one of datatype/iri/node"
 
 
+def _predicate_rdfxml_cannot_write(doc: dict[str, Any]) -> str:
+    _title(doc)["to"] = ["dct:title", "<https://example.org/vocab/>"]
+    return f"fields[{index_of(doc, 'dct:title')}].to: '<https://example.org/vocab/>' does not end"
+
+
+def _predicate_ending_in_a_digit(doc: dict[str, Any]) -> str:
+    doc["children"]["up"] = ["dct:isPartOf", "<https://example.org/v/1>"]
+    return "children.up: '<https://example.org/v/1>' does not end in a name"
+
+
 BREAKAGES = [_unknown_prefix, _unknown_prefix_in_node, _unknown_prefix_in_subject,
              _unknown_transform, _unknown_node, _unknown_node_in_node, _unknown_field_key,
              _unknown_node_key, _unknown_top_key, _unknown_subject_key, _unknown_children_key,
              _missing_to, _limit_not_a_number, _flag_not_a_boolean, _bad_lang,
              _bad_max_literal_chars, _bad_subject_template, _nodes_not_a_mapping,
-             _empty_path_step, _two_object_kinds]
+             _empty_path_step, _two_object_kinds, _predicate_rdfxml_cannot_write,
+             _predicate_ending_in_a_digit]
 
 
 @pytest.mark.parametrize("breakage", BREAKAGES, ids=[b.__name__.strip("_") for b in BREAKAGES])
