@@ -7,6 +7,9 @@ rejections line by line. See tests/cases/README.md for adding a case and regener
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,12 +17,14 @@ import pytest
 import rdflib
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from tests.cases.harness import CASES as CASES_DIR
 from tests.cases.harness import (
     EXPECTED_GRAPH,
     EXPECTED_REJECTS,
     EXPECTED_WARNINGS,
     case_dirs,
     run_case,
+    write_expected,
 )
 
 CASES = case_dirs()
@@ -91,3 +96,27 @@ def test_golden_case(case: Path) -> None:
                          .splitlines()] if rejects_file.is_file() else [])
     assert run.rejects == expected_rejects
     assert run.exit_code == (1 if expected_rejects else 0)
+
+
+def test_regen_rewrites_exactly_what_the_test_compares(tmp_path: Path) -> None:
+    """regen.py and this test share the harness: regenerating an up-to-date case changes
+    nothing, and a case without expectations gets them back byte for byte."""
+    original = CASES_DIR / "edge_temporal"
+    case = tmp_path / "edge_temporal"
+    shutil.copytree(original, case)
+    assert write_expected(case) == []
+    for name in (EXPECTED_GRAPH, EXPECTED_WARNINGS):
+        (case / name).unlink()
+    assert write_expected(case) == [EXPECTED_GRAPH, EXPECTED_WARNINGS]
+    for name in (EXPECTED_GRAPH, EXPECTED_WARNINGS):
+        assert (case / name).read_bytes() == (original / name).read_bytes()
+    assert not (case / EXPECTED_REJECTS).exists()
+
+
+def test_regen_script_needs_a_case_name() -> None:
+    script = CASES_DIR / "regen.py"
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "give case names" in done.stderr
+    done = subprocess.run([sys.executable, str(script), "no_such_case"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "no such case" in done.stderr
