@@ -3,7 +3,7 @@ shapes and lod's study shapes; every schema.org, DCAT, disco and lod term lod em
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -74,7 +74,7 @@ def describe(findings: Iterable) -> str:
 
 @pytest.mark.parametrize("name", [p.stem for p in CORPUS])
 def test_corpus_output_conforms_to_dcat_ap_and_study_shapes(
-        corpus_out: dict, name: str, record_property: pytest.RecordProperty) -> None:
+        corpus_out: dict, name: str, record_property: Callable[[str, object], None]) -> None:
     graph = load_data([str(corpus_out[name][2])])
     report = validate_graph(graph, "all")
     assert report.violations == [], describe(report.violations)
@@ -141,7 +141,7 @@ def terms_in(files: Iterable[Path], fmt: ox.RdfFormat) -> tuple[set[str], set[st
 
 def terms_of(mapping: Mapping) -> tuple[set[str], set[str]]:
     """(properties, classes) a mapping can emit, read from the compiled mapping."""
-    properties = set()
+    properties: set[str] = set()
     classes = set(mapping.types)
     specs = list(mapping.fields) + [f for node in mapping.nodes.values() for f in node.fields]
     for node in mapping.nodes.values():
@@ -169,7 +169,8 @@ def problems(properties: set[str], classes: set[str]) -> list[str]:
             if not types:
                 found.append(f"{term} is not in {vocab}")
             elif not types & wanted:
-                found.append(f"{term} is used as a {kind} but {vocab} says it is {sorted(types)}")
+                said = sorted(str(t) for t in types)
+                found.append(f"{term} is used as a {kind} but {vocab} says it is {said}")
             elif (rdflib.URIRef(term), rdflib.URIRef("https://schema.org/supersededBy"), None) \
                     in vocabulary(vocab):
                 found.append(f"{term} is superseded in {vocab}")
