@@ -10,6 +10,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import rdflib
+import rdflib.collection
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
@@ -124,6 +125,35 @@ def load_data(files: Sequence[str]) -> rdflib.Graph:
     return graph
 
 
+_PATH_SUFFIXES = ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?"))
+
+
+def _path_text(graph: rdflib.Graph, path: rdflib.term.Node | None, depth: int = 0) -> str | None:
+    """A SHACL property path in SPARQL path syntax: ``dct:title``, ``^dcat:dataset``,
+    ``dct:temporal/dcat:startDate``, ``(dct:title|dct:alternative)``, ``dct:isPartOf*``."""
+    if path is None or depth > 20:
+        return None
+    if isinstance(path, rdflib.URIRef):
+        return graph.namespace_manager.normalizeUri(path)
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        inner = _path_text(graph, inverse, depth + 1)
+        return None if inner is None else "^" + inner
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        parts = [_path_text(graph, p, depth + 1) for p in rdflib.collection.Collection(graph, alternatives)]
+        return None if None in parts else "(" + "|".join(str(p) for p in parts) + ")"
+    for predicate, suffix in _PATH_SUFFIXES:
+        inner_path = graph.value(path, predicate)
+        if inner_path is not None:
+            inner = _path_text(graph, inner_path, depth + 1)
+            return None if inner is None else inner + suffix
+    if graph.value(path, rdflib.RDF.first) is not None:
+        parts = [_path_text(graph, p, depth + 1) for p in rdflib.collection.Collection(graph, path)]
+        return None if None in parts else "/".join(str(p) for p in parts)
+    return None
+
+
 def _findings(results: rdflib.Graph) -> list[Finding]:
     found = []
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
@@ -133,7 +163,7 @@ def _findings(results: rdflib.Graph) -> list[Finding]:
         found.append(Finding(
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             focus=str(results.value(result, SH.focusNode)),
-            path=results.namespace_manager.normalizeUri(path) if isinstance(path, rdflib.URIRef) else None,
+            path=_path_text(results, path),
             message=str(results.value(result, SH.resultMessage) or ""),
             shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
         ))

@@ -195,3 +195,27 @@ def test_validate_reads_the_json_ld_that_convert_wrote_to_a_json_file(tmp_path: 
     expected = json.loads(lod("validate", str(reference), "--format", "json").stdout)["triples"]
     result = lod("validate", str(out), "--format", "json")
     assert json.loads(result.stdout)["triples"] == expected
+
+
+PATH_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix ex: <https://example.org/vocab#> .
+ex:Paths a sh:NodeShape ; sh:targetClass dcat:Dataset ;
+  sh:property [ sh:path [ sh:inversePath dcat:dataset ] ; sh:minCount 1 ; sh:message "in a catalogue" ] ;
+  sh:property [ sh:path ( dct:temporal dcat:startDate ) ; sh:minCount 1 ; sh:message "a start" ] ;
+  sh:property [ sh:path [ sh:alternativePath ( dct:title dct:alternative ) ] ; sh:minCount 1 ;
+                sh:message "a name" ] ;
+  sh:property [ sh:path [ sh:oneOrMorePath dct:isPartOf ] ; sh:minCount 1 ; sh:message "a parent" ] .
+"""
+
+
+def test_complex_paths_are_named_in_sparql_syntax(tmp_path: Path) -> None:
+    broken = write(tmp_path, "broken.ttl", NO_TITLE)
+    result = lod("validate", str(broken), "--shapes", str(write(tmp_path, "paths.ttl", PATH_SHAPES)))
+    assert result.exit_code == 1
+    lines = set(result.stdout.splitlines())
+    for path, message in (("^dcat:dataset", "in a catalogue"),
+                          ("dct:temporal/dcat:startDate", "a start"),
+                          ("(dct:title|dct:alternative)", "a name"), ("dct:isPartOf+", "a parent")):
+        assert f"Violation: <{STUDY}> {path}: {message}" in lines
