@@ -38,7 +38,8 @@ class Finding:
 
     def line(self) -> str:
         path = f" {self.path}" if self.path else ""
-        return f"{self.severity}: <{self.focus}>{path}: {self.message}"
+        focus = self.focus if self.focus.startswith(("_:", '"')) else f"<{self.focus}>"
+        return f"{self.severity}: {focus}{path}: {self.message}"
 
 
 @dataclass(slots=True)
@@ -154,6 +155,14 @@ def _path_text(graph: rdflib.Graph, path: rdflib.term.Node | None, depth: int = 
     return None
 
 
+def _focus_text(node: rdflib.term.Node | None) -> str:
+    """An IRI as it is; a blank node as ``_:id`` and a literal in N-Triples form, so neither
+    passes for an IRI in the report."""
+    if isinstance(node, rdflib.URIRef):
+        return str(node)
+    return node.n3() if isinstance(node, rdflib.BNode | rdflib.Literal) else str(node)
+
+
 def _findings(results: rdflib.Graph) -> list[Finding]:
     found = []
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
@@ -162,7 +171,7 @@ def _findings(results: rdflib.Graph) -> list[Finding]:
         shape = results.value(result, SH.sourceShape)
         found.append(Finding(
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-            focus=str(results.value(result, SH.focusNode)),
+            focus=_focus_text(results.value(result, SH.focusNode)),
             path=_path_text(results, path),
             message=str(results.value(result, SH.resultMessage) or ""),
             shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,

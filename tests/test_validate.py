@@ -219,3 +219,13 @@ def test_complex_paths_are_named_in_sparql_syntax(tmp_path: Path) -> None:
                           ("dct:temporal/dcat:startDate", "a start"),
                           ("(dct:title|dct:alternative)", "a name"), ("dct:isPartOf+", "a parent")):
         assert f"Violation: <{STUDY}> {path}: {message}" in lines
+
+
+def test_blank_node_and_literal_focus_nodes_do_not_pass_for_iris(tmp_path: Path) -> None:
+    text = PREFIXES + '[] a dcat:Dataset ; dct:description "d"@en ; dcat:theme "not a concept" .\n'
+    result = lod("validate", str(write(tmp_path, "bnode.ttl", text)), "--shapes", "all")
+    assert result.exit_code == 1
+    violations = [line for line in result.stdout.splitlines() if line.startswith("Violation:")]
+    assert any(line.startswith("Violation: _:") and " dct:title: " in line for line in violations)
+    assert any(line.startswith('Violation: "not a concept"') for line in violations)
+    assert not [line for line in violations if line.startswith("Violation: <N")]
