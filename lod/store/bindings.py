@@ -1,6 +1,6 @@
 """Bound query values as a SPARQL ``VALUES`` block: the same mechanism for every backend.
 
-``inject_values(query, {"org": URIRef(...)})`` puts ``VALUES (?org) { (<...>) }`` right after
+``inject_values(query, {"org": URIRef(...)})`` puts ``VALUES ?org { <...> }`` right after
 the ``{`` that opens the query's outermost WHERE group, so the values join that group (its
 triple patterns and FILTERs see them). Each value is checked by pyoxigraph and written by
 rdflib (:func:`lod.store.terms.sparql_term`); no value is ever formatted into the query by
@@ -26,9 +26,12 @@ def inject_values(query: str, bindings: Bindings | None) -> str:
     """``query`` with ``bindings`` joined into its outermost WHERE group (unchanged if none)."""
     if not bindings:
         return query
-    names = [_variable_name(name) for name in bindings]
-    row = " ".join(sparql_term(name, term) for name, term in zip(names, bindings.values(), strict=True))
-    block = "VALUES (" + " ".join("?" + n for n in names) + ") { (" + row + ") }\n"
+    # One single-variable block per value: the same solutions as one multi-variable row, and
+    # Virtuoso 7.2 mis-compares language-tagged literals from multi-variable VALUES rows.
+    block = "".join(
+        f"VALUES ?{_variable_name(name)} {{ {sparql_term(_variable_name(name), term)} }}\n"
+        for name, term in bindings.items()
+    )
     open_at, close_at, starts_with_select = _where_group(query)
     if starts_with_select:
         # `WHERE { SELECT ... }`: a sub-select must be a group of its own to sit beside VALUES.
@@ -107,8 +110,13 @@ def _where_group(query: str) -> tuple[int, int, bool]:
             if open_at >= 0 and braces == 1 and starts_with_select is None:
                 starts_with_select = False
             if braces == 0 and parens == 0:
-                is_template = form == "CONSTRUCT" and last_word != "WHERE" and not template_done
-                if not is_template:
+                if form == "CONSTRUCT" and not template_done:
+                    if last_word == "WHERE":
+                        raise QueryError(
+                            "cannot bind values in the short form CONSTRUCT WHERE { ... }; "
+                            "write CONSTRUCT { template } WHERE { pattern }"
+                        )
+                else:
                     open_at = i
             braces += 1
         elif c == "}":
