@@ -211,13 +211,21 @@ class Converter:
 
     def _transformed(self, data: Any, f: CompiledField, absent: frozenset[str],
                      ctx: TransformContext) -> list[Any]:
-        values: list[Any] = []
+        """Values of the field's paths after its transforms. With ``first``, the first path
+        whose values survive the transforms wins (an unparseable date falls back to the next)."""
+        if not f.first:
+            found = [v for path in f.paths for v in (resolve(data, path, absent) if path else [data])]
+            return self._apply(found, f, ctx)
         for path in f.paths:
             found = resolve(data, path, absent) if path else [data]
             if found:
-                values.extend(found)
-                if f.first:
-                    break
+                values = self._apply(found, f, ctx)
+                if values:
+                    return values
+        return []
+
+    @staticmethod
+    def _apply(values: list[Any], f: CompiledField, ctx: TransformContext) -> list[Any]:
         for fn in f.transforms:
             transformed: list[Any] = []
             for value in values:

@@ -183,10 +183,6 @@ def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     assert "missing.ttl" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="lead: `lod convert -o x.json` writes JSON-LD (rdfio maps "
-                   ".json to jsonld) but `lod validate x.json` detects it as study records "
-                   "(readers.detect.record_form) and validates a re-conversion (126 triples) "
-                   "instead of the file (158 triples)")
 def test_validate_reads_the_json_ld_that_convert_wrote_to_a_json_file(tmp_path: Path) -> None:
     out = tmp_path / "seed.json"
     assert lod("convert", str(SEED), "-o", str(out)).exit_code == 0

@@ -79,4 +79,10 @@ def record_form(name: str, head: bytes) -> str | None:
         return "schemaorg" if b'"Dataset"' in head else None
     if lower.endswith(".xml"):
         return "ddi" if ddi.sniff(head) else None
+    if lower.endswith(".json") and _JSONLD_DOCUMENT.match(head) and b'"Dataset"' not in head:
+        return None  # JSON-LD written with a .json name (as `lod convert -o x.json` does)
     return detect(name, head)
+
+
+# A JSON-LD document opens with its context; Harmony records keep theirs inside dataset_schema.
+_JSONLD_DOCUMENT = re.compile(rb'^\s*(\[\s*)?\{\s*"@(context|graph|id)"')

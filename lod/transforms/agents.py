@@ -48,7 +48,7 @@ def organisation(value: Any, ctx: TransformContext) -> Any:
             ctx.warn(f"organisation without a name: {value!r}; dropped")
         return None
     kind = value.get("@type") if isinstance(value, dict) else None
-    return _organisation(name, ctx, kind if isinstance(kind, str) else None)
+    return _organisation(name, ctx, kind if isinstance(kind, str) else "Organization")
 
 
 @transform("catalogue")
@@ -63,11 +63,11 @@ def catalogue(value: Any, ctx: TransformContext) -> Any:
         if entry is None:
             info = {"key": slug(name), "name": name, "homepage": None,
                     "description": f"The data catalogue {name}, as named in the source records.",
-                    "publisher": _organisation(name, ctx, None)}
+                    "publisher": _organisation(name, ctx, "Organization")}
         else:
             info = {"key": entry.key, "name": entry.name, "homepage": entry.get("homepage"),
                     "description": entry.get("description"),
-                    "publisher": _organisation(entry.get("publisher", entry.name), ctx, None)}
+                    "publisher": _organisation(entry.get("publisher", entry.name), ctx, "Organization")}
         ctx.tables.memo[memo_key] = info
     out = dict(ctx.tables.memo[memo_key])
     if isinstance(value, dict):
