@@ -6,6 +6,8 @@ server that never answers, a server that answers 503).
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import http.server
 import io
 import json
@@ -646,16 +648,56 @@ class _Scripted(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def scripted_server() -> Iterator[tuple[str, type[_Scripted]]]:
-    handler = type("Handler", (_Scripted,), {"script": [], "seen": []})
+@contextlib.contextmanager
+def _serve(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Run ``handler`` on a loopback port in a thread; yields the /sparql URL."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql", handler
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def scripted_server() -> Iterator[tuple[str, type[_Scripted]]]:
+    handler = type("Handler", (_Scripted,), {"script": [], "seen": []})
+    with _serve(handler) as url:
+        yield url, handler
+
+
+class _BasicOnly(_Scripted):
+    """Answers ASK true to ``user:secret`` over HTTP basic auth, 401 + a Basic challenge else."""
+
+    auths: list[str] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server naming
+        expected = "Basic " + base64.b64encode(b"user:secret").decode()
+        self.auths.append(self.headers.get("Authorization", ""))
+        if self.headers.get("Authorization") == expected:
+            self.script[:] = [ASK_TRUE]
+            super().do_POST()
+            return
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="lod test"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.mark.parametrize(("auth", "requests"), [("basic", 1), ("auto", 2)])
+def test_basic_auth(auth: str, requests: int) -> None:
+    handler: type[_BasicOnly] = type("Handler", (_BasicOnly,), {"script": [], "seen": [], "auths": []})
+    with _serve(handler) as url:
+        assert open_store(endpoint=url, user="user", password="secret", auth=auth).ask("ASK {}")
+        assert len(handler.auths) == requests  # basic is sent up front; auto waits for the 401
+        for wrong in ("basic", "auto", "digest"):
+            store = open_store(endpoint=url, user="user", password="wrong", auth=wrong)
+            with pytest.raises(StoreError, match=f"credentials refused by {url}"):
+                store.ask("ASK {}")
 
 
 ASK_TRUE = (200, "application/sparql-results+json", json.dumps({"head": {}, "boolean": True}).encode())

@@ -21,6 +21,7 @@ Within a process, one lock serialises all calls, so queries never see a batch ha
 from __future__ import annotations
 
 import json
+import operator
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -37,6 +38,7 @@ from lod.store.terms import from_ox, iri
 JOURNAL = "lod-journal.nq"
 _JOURNAL_TAG = b"# lod-journal "
 _NQ = ox.RdfFormat.N_QUADS
+_GRAPH_NAME = operator.attrgetter("graph_name")
 
 
 class EmbeddedStore(ClosingMixin):
@@ -199,13 +201,14 @@ class EmbeddedStore(ClosingMixin):
         every quad must lie in one of those graphs."""
         self._check_writable()
         try:
-            for quad in ox.parse(nquads, format=_NQ):
-                if allowed is not None:
-                    name = quad.graph_name
-                    if not isinstance(name, ox.NamedNode) or name.value not in allowed:
-                        raise StoreError(f"quad in graph {name} is outside the graphs being replaced")
+            names = set(map(_GRAPH_NAME, ox.parse(nquads, format=_NQ)))
         except SyntaxError as err:
             raise StoreError(f"invalid N-Quads for store {self.path}: {err}") from None
+        if allowed is not None:
+            outside = names - {ox.NamedNode(name) for name in allowed}
+            if outside:
+                first = sorted(str(name) for name in outside)[0]
+                raise StoreError(f"quad in graph {first} is outside the graphs being replaced")
 
     def _commit(self, nquads: bytes, drop: list[str]) -> None:
         """Journal, apply, flush, forget: the write path every change takes."""

@@ -1,6 +1,7 @@
 """A small HTTP client for SPARQL servers, on the standard library's ``urllib.request``.
 
-One instance per remote store holds its own opener (no process-wide state): credentials for
+One instance per remote store holds its own openers (no process-wide state; one per thread,
+since urllib's digest handler is stateful): credentials for
 HTTP basic or digest auth, a timeout on every request, a bounded retry with backoff for
 transient failures (connection reset, 502/503/504), and one-line StoreError messages that
 name the URL and what happened.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import base64
 import http.client
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -64,20 +66,31 @@ class HttpClient:
         self.tries = max(1, tries)
         self.backoff = backoff
         self._basic_header: str | None = None
-        handlers: list[urllib.request.BaseHandler] = []
+        self._passwords: urllib.request.HTTPPasswordMgrWithDefaultRealm | None = None
+        self._auth = auth
         if user is not None:
             secret = password or ""
             if auth == "basic":
                 token = base64.b64encode(f"{user}:{secret}".encode()).decode("ascii")
                 self._basic_header = f"Basic {token}"
             else:
-                passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+                self._passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
                 for url in urls:
-                    passwords.add_password(None, url, user, secret)
-                handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
-                if auth == "auto":
-                    handlers.append(urllib.request.HTTPBasicAuthHandler(passwords))
-        self._opener = urllib.request.build_opener(*handlers)
+                    self._passwords.add_password(None, url, user, secret)
+        # urllib's digest handler keeps per-conversation state: one opener per thread.
+        self._local = threading.local()
+
+    def _opener(self) -> urllib.request.OpenerDirector:
+        opener: urllib.request.OpenerDirector | None = getattr(self._local, "opener", None)
+        if opener is None:
+            handlers: list[urllib.request.BaseHandler] = []
+            if self._passwords is not None:
+                handlers.append(urllib.request.HTTPDigestAuthHandler(self._passwords))
+                if self._auth == "auto":
+                    handlers.append(urllib.request.HTTPBasicAuthHandler(self._passwords))
+            opener = urllib.request.build_opener(*handlers)
+            self._local.opener = opener
+        return opener
 
     def request(
         self,
@@ -93,7 +106,7 @@ class HttpClient:
         for attempt in range(1, self.tries + 1):
             req = urllib.request.Request(url, data=body, headers=all_headers, method=method)
             try:
-                with self._opener.open(req, timeout=self.timeout) as resp:
+                with self._opener().open(req, timeout=self.timeout) as resp:
                     return Response(resp.status, resp.headers, resp.read(), url)
             except urllib.error.HTTPError as err:
                 response = Response(err.code, err.headers, _read_error_body(err), url)
