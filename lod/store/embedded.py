@@ -81,6 +81,7 @@ class EmbeddedStore(ClosingMixin):
         self._commit(nquads, [])
 
     def delete_graphs(self, graphs: Sequence[str]) -> int:
+        self._check_writable()
         names = list(dict.fromkeys(graphs))
         store = self._open_store()
         with self._lock:
@@ -169,10 +170,14 @@ class EmbeddedStore(ClosingMixin):
     def close(self) -> None:
         with self._lock:
             store, self._store = self._store, None
-            if store is not None:
-                store.flush()
-            # Dropping the last reference closes RocksDB and releases the folder's lock.
-            del store
+            try:
+                if store is not None:
+                    store.flush()
+            except OSError as err:
+                raise StoreError(f"store {self.path}: closing failed: {err}") from None
+            finally:
+                # Dropping the last reference closes RocksDB and releases the folder's lock.
+                del store
 
     # -- internals ----------------------------------------------------------------------
 
