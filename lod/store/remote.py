@@ -35,6 +35,7 @@ from lod.store.bindings import inject_values
 from lod.store.gsp import GraphStore
 from lod.store.http import HttpClient, Response, url_root
 from lod.store.terms import iri, to_ox
+from lod.store.writes import has_blank_nodes, ntriples, write_by_update
 
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 GRAPH_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8, application/rdf+xml;q=0.5"
@@ -52,7 +53,7 @@ class RemoteStore(ClosingMixin):
     ``endpoint``) and optionally ``gsp_endpoint`` (Graph Store Protocol)."""
 
     page_size = 10_000  # rows per page when reading everything (at most Virtuoso's cap)
-    update_chunk_triples = 1_000  # INSERT DATA size; Virtuoso fails from ~1,500
+    update_chunk_triples = 1_000  # INSERT DATA size; Virtuoso gives up at a few thousand
     gsp_chunk_triples = 50_000  # POST size when adding a large graph without blank nodes
     names_per_request = 200  # graphs per existence check or DROP request
     suspicious_row_counts = frozenset({10_000})  # common silent caps
@@ -95,25 +96,27 @@ class RemoteStore(ClosingMixin):
             for name in names:
                 triples = groups.get(name)
                 if triples:
-                    self._gsp.put(name, _ntriples(triples))
+                    self._gsp.put(name, ntriples(triples))
                 else:
                     self._gsp.delete(name)
         else:
-            self._write_by_update(groups, drop=names)
+            write_by_update(self.update, groups, names, self.update_chunk_triples)
 
     def add_nquads(self, nquads: bytes) -> None:
         groups = self._group(nquads, allowed=None)
         if self._gsp is not None:
             for name, triples in groups.items():
-                size = len(triples) if _has_blank_nodes(triples) else self.gsp_chunk_triples
+                size = len(triples) if has_blank_nodes(triples) else self.gsp_chunk_triples
                 for start in range(0, len(triples), size):
-                    self._gsp.post(name, _ntriples(triples[start : start + size]))
+                    self._gsp.post(name, ntriples(triples[start : start + size]))
         else:
-            self._write_by_update(groups, drop=[])
+            write_by_update(self.update, groups, [], self.update_chunk_triples)
 
     def delete_graphs(self, graphs: Sequence[str]) -> int:
         self._check_writable()
         names = list(dict.fromkeys(graphs))
+        if self._gsp is not None:
+            return sum(self._gsp.delete(iri(name).value) for name in names)
         existing: list[str] = []
         for start in range(0, len(names), self.names_per_request):
             chunk = names[start : start + self.names_per_request]
@@ -301,60 +304,6 @@ class RemoteStore(ClosingMixin):
             raise StoreError(f"invalid N-Quads for {self.endpoint}: {err}") from None
         return groups
 
-    def _write_by_update(self, groups: dict[str | None, list[ox.Triple]], drop: Sequence[str]) -> None:
-        """DROP + INSERT DATA, several graphs per request and at most ``update_chunk_triples``
-        triples per request; a graph's DROP travels with its first INSERT.
-
-        A graph with blank nodes gets requests of its own, as ``INSERT { ... } WHERE {}``:
-        Virtuoso refuses blank nodes in INSERT DATA, and SPARQL forbids one blank node
-        label in two operations of a request. Blank nodes shared between graphs are not
-        kept shared."""
-        limit = self.update_chunk_triples
-        to_drop = set(drop)
-        drops: list[str] = []
-        blocks: list[str] = []
-        size = 0
-
-        def send() -> None:
-            nonlocal size
-            ops = [f"DROP SILENT GRAPH {iri(g)}" for g in drops]
-            if blocks:
-                ops.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
-            if ops:
-                self.update(" ;\n".join(ops))
-            drops.clear()
-            blocks.clear()
-            size = 0
-
-        for dropped in drop:
-            if dropped not in groups:
-                drops.append(dropped)
-                if len(drops) >= self.names_per_request:
-                    send()
-        for name, triples in groups.items():
-            chunks = [triples[i : i + limit] for i in range(0, len(triples), limit)]
-            if _has_blank_nodes(triples):
-                if len(chunks) > 1:
-                    warnings.warn(
-                        f"graph <{name}> has blank nodes and more than {limit} triples: SPARQL "
-                        "Update sends it in parts, which splits its blank nodes; give a Graph "
-                        "Store Protocol endpoint to keep it whole",
-                        stacklevel=3,
-                    )
-                for k, chunk in enumerate(chunks):
-                    ops = [f"DROP SILENT GRAPH {iri(name)}"] if k == 0 and name in to_drop else []
-                    ops.append("INSERT {\n" + _block(name, chunk) + "\n} WHERE {}")
-                    self.update(" ;\n".join(ops))
-                continue
-            for k, chunk in enumerate(chunks):
-                if size and size + len(chunk) > limit:
-                    send()
-                if k == 0 and name is not None and name in to_drop:
-                    drops.append(name)
-                blocks.append(_block(name, chunk))
-                size += len(chunk)
-        send()
-
 
 def _rows(result: Result) -> list[dict[str, Identifier]]:
     rows = []
@@ -377,21 +326,6 @@ def _graph_format(response: Response) -> ox.RdfFormat:
     if rdf_format is None:
         raise StoreError(f"{response.url} answered {media or 'no content type'}, not an RDF graph")
     return rdf_format
-
-
-def _block(graph: str | None, triples: Sequence[ox.Triple]) -> str:
-    """Triples as SPARQL quad data, in ``GRAPH <graph> { }`` unless graph is None."""
-    lines = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-    return lines if graph is None else f"GRAPH {iri(graph)} {{\n{lines}\n}}"
-
-
-def _ntriples(triples: Sequence[ox.Triple]) -> bytes:
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    return data if data is not None else b""
-
-
-def _has_blank_nodes(triples: Sequence[ox.Triple]) -> bool:
-    return any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples)
 
 
 def _ox_term(term: Identifier, blank: dict[str, ox.BlankNode]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
