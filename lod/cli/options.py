@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -24,3 +25,37 @@ def input_options(fn: F) -> F:
     fn = click.option("--from", "source", type=click.Choice(sorted(READERS)), metavar="FORM",
                       help=f"Input form, instead of detecting it: {'|'.join(sorted(READERS))}.")(fn)
     return fn
+
+
+def store_options(fn: F) -> F:
+    """Where the store is (load, delete, query, export, stats): ``--store DIR`` (else
+    ``$LOD_STORE``, else the default folder) or a SPARQL server at ``--endpoint URL``. The
+    command receives them as one ``target`` dict (see :func:`lod.cli.store_cmds.open_target`)."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["target"] = {key: kwargs.pop(key) for key in _STORE_KEYS}
+        return fn(*args, **kwargs)
+
+    options = [
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+                     metavar="SECONDS", help="Give up on a remote server after this long."),
+        click.option("--user", metavar="NAME",
+                     help="User for the SPARQL server (password from $LOD_PASSWORD or ~/.netrc; "
+                          "HTTP basic or digest)."),
+        click.option("--gsp-endpoint", metavar="URL",
+                     help="Graph Store Protocol URL for bulk writes (e.g. Virtuoso's "
+                          "/sparql-graph-crud)."),
+        click.option("--update-endpoint", metavar="URL",
+                     help="SPARQL Update URL, where it differs from --endpoint."),
+        click.option("--endpoint", metavar="URL", help="A SPARQL 1.1 server instead of the "
+                     "embedded store."),
+        click.option("--store", "store_dir", metavar="DIR",
+                     help="Embedded store folder (default: $LOD_STORE, else "
+                          "~/.local/share/lod/store); created on first use."),
+    ]
+    for option in options:
+        wrapper = option(wrapper)
+    return wrapper
+
+
+_STORE_KEYS = ("store_dir", "endpoint", "update_endpoint", "gsp_endpoint", "user", "timeout")

@@ -1,0 +1,164 @@
+"""Load and query benchmark: N synthetic studies, end to end, in a fresh on-disk store.
+
+    .venv/bin/python bench/bench_load_query.py 100000
+    .venv/bin/python bench/bench_load_query.py 20000 --virtuoso http://127.0.0.1:8890/sparql \\
+        --virtuoso-gsp http://127.0.0.1:8890/sparql-graph-crud
+
+1. Writes N deterministic Harmony-like records (bench/synthetic.py) as JSON Lines (not timed).
+2. Runs ``lod load FILE --store DIR`` as a separate process and times it from start to exit:
+   reading, conversion, writing, facet summary. Reports triples/s (triples in the store
+   afterwards, facet graphs excluded), studies/s and the peak RSS of the load (largest of the
+   process and its worker processes).
+3. Runs every named query ``--runs`` times with typical and selective parameters through the
+   library (no process start-up), reports p50/p95 ms.
+4. With ``--virtuoso``, loads the same file into that server (Graph Store Protocol when
+   ``--virtuoso-gsp`` is given) and reports triples/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from synthetic import records  # noqa: E402
+
+from lod import facets  # noqa: E402
+from lod.queries import named_queries, prepare  # noqa: E402
+from lod.queries.run import execute  # noqa: E402
+from lod.store import open_store  # noqa: E402
+
+LOD = str(ROOT / ".venv" / "bin" / "lod")
+
+#: (query, parameters, what the case shows)
+CASES: list[tuple[str, dict[str, str], str]] = [
+    ("sponsors", {}, "all sponsors with counts"),
+    ("keywords", {}, "all keywords with counts"),
+    ("coverage", {}, "countries and decades"),
+    ("studies-by-sponsor", {"sponsor": "esrc"}, "common sponsor, by alias"),
+    ("studies-by-sponsor", {"sponsor": "Research Funder 7"}, "another sponsor"),
+    ("studies-by-sponsor", {"sponsor": "no such funder"}, "no match"),
+    ("studies-by-keyword", {"keyword": "mental HEALTH"}, "keyword, other case"),
+    ("studies-by-keyword", {"keyword": "topic 123"}, "rare keyword"),
+    ("studies-in-period", {"from": "1990", "to": "1995"}, "years, many matches"),
+    ("studies-in-period", {"from": "1950-03-01", "to": "1950-06-30"}, "dates, edge of range"),
+    ("studies-in-period", {"from": "1800", "to": "1900"}, "no match"),
+    ("studies-by-place", {"country": "GB"}, "country by code"),
+    ("studies-by-place", {"country": "Finland"}, "country by name"),
+    ("studies-by-place", {"place": "Scotland"}, "gazetteer place"),
+    ("studies-by-place", {"country": "GBR", "place": "London"}, "country and place"),
+]
+
+
+def write_input(n: int, seed: int, path: Path) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for rec in records(n, seed):
+            out.write(json.dumps(rec) + "\n")
+
+
+def timed_load(args: list[str]) -> tuple[float, float, str]:
+    """Run ``lod load``; wall seconds, peak RSS (MiB) of it and its workers, its stderr."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run([LOD, "load", *args], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"lod load failed ({done.returncode}):\n{done.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024, done.stderr
+
+
+def store_triples(store: object) -> int:
+    total = store.triple_count()  # type: ignore[attr-defined]
+    return total - sum(store.triple_count(g) for g in facets.ALL_GRAPHS)  # type: ignore[attr-defined]
+
+
+def bench_queries(store_dir: Path, runs: int) -> list[dict[str, object]]:
+    out = []
+    queries = named_queries()
+    with open_store(store_dir=store_dir) as store:
+        for name, params, note in CASES:
+            prepared = prepare(queries[name], params)
+            rows = len(execute(store, prepared).rows)  # warm-up, and the row count
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                execute(store, prepared)
+                times.append((time.perf_counter() - started) * 1000)
+            times.sort()
+            out.append({"query": name, "params": params, "case": note, "rows": rows,
+                        "p50_ms": round(statistics.median(times), 2),
+                        "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 2)})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("n", type=int, nargs="?", default=100_000, help="synthetic studies")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--runs", type=int, default=50, help="runs of each query")
+    parser.add_argument("--jobs", type=int, default=None, help="lod load --jobs")
+    parser.add_argument("--work", type=Path, help="folder for the input and the store (kept)")
+    parser.add_argument("--virtuoso", metavar="URL", help="SPARQL endpoint of a Virtuoso to load into")
+    parser.add_argument("--virtuoso-gsp", metavar="URL", help="its Graph Store Protocol endpoint")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args()
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="lod-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    source = work / f"synthetic-{args.n}.jsonl"
+    store_dir = work / "store"
+    if not source.exists():
+        write_input(args.n, args.seed, source)
+    shutil.rmtree(store_dir, ignore_errors=True)
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    seconds, rss, log = timed_load([str(source), "--store", str(store_dir), "-q", *jobs])
+    with open_store(store_dir=store_dir) as store:
+        triples = store_triples(store)
+    result: dict[str, object] = {
+        "studies": args.n, "triples": triples, "load_seconds": round(seconds, 2),
+        "triples_per_s": round(triples / seconds), "studies_per_s": round(args.n / seconds),
+        "peak_rss_mib": round(rss), "cpus": os.cpu_count(), "load_log": log.strip().splitlines(),
+    }
+    result["queries"] = bench_queries(store_dir, args.runs)
+    if args.virtuoso:
+        remote = ["--endpoint", args.virtuoso] + (["--gsp-endpoint", args.virtuoso_gsp]
+                                                  if args.virtuoso_gsp else [])
+        v_seconds, _, v_log = timed_load([str(source), "-q", *remote, *jobs])
+        result["virtuoso"] = {"load_seconds": round(v_seconds, 2),
+                              "triples_per_s": round(triples / v_seconds),
+                              "load_log": v_log.strip().splitlines()}
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return
+    print(f"{args.n:,} studies, {triples:,} triples: loaded in {seconds:.1f} s = "
+          f"{triples / seconds:,.0f} triples/s, {args.n / seconds:,.0f} studies/s, "
+          f"peak RSS {rss:,.0f} MiB ({os.cpu_count()} CPUs)")
+    for line in result["load_log"]:  # type: ignore[attr-defined]
+        print("  " + line)
+    print(f"{'query':<20} {'parameters':<42} {'rows':>5} {'p50 ms':>8} {'p95 ms':>8}")
+    for q in result["queries"]:  # type: ignore[attr-defined]
+        params = " ".join(f"{k}={v}" for k, v in q["params"].items())
+        print(f"{q['query']:<20} {params:<42} {q['rows']:>5} {q['p50_ms']:>8.2f} {q['p95_ms']:>8.2f}")
+    if "virtuoso" in result:
+        v = result["virtuoso"]
+        print(f"Virtuoso: loaded in {v['load_seconds']} s = {v['triples_per_s']:,} triples/s")  # type: ignore[index]
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""``lod load``, ``lod delete``, ``lod export`` and ``lod stats``: the store side of the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import deleting, facets, loading
+from ..errors import UsageError
+from ..mapping import load_mapping
+from ..parallel import ConverterSpec
+from ..pipeline import RunSummary, default_jobs
+from ..rdfio import SYNTAXES, syntax_for_path
+from ..store import Store, default_store_dir, open_store, resolve_password
+from .convert_cmd import problem_reporter
+from .options import input_options, store_options
+
+
+def open_target(target: dict[str, Any]) -> Store:
+    """The store the ``store_options`` point at (the environment is read here, nowhere else)."""
+    endpoint = target.get("endpoint")
+    store_dir = target.get("store_dir")
+    if endpoint is None and (target.get("update_endpoint") or target.get("gsp_endpoint")
+                             or target.get("user")):
+        raise UsageError("--update-endpoint, --gsp-endpoint and --user need --endpoint")
+    if endpoint is None:
+        return open_store(store_dir=store_dir or default_store_dir(os.environ))
+    if store_dir is not None:
+        raise UsageError("give --store or --endpoint, not both")
+    user = target.get("user")
+    password = resolve_password(user, endpoint, os.environ) if user else None
+    return open_store(endpoint=endpoint, update_endpoint=target.get("update_endpoint"),
+                      gsp_endpoint=target.get("gsp_endpoint"), user=user, password=password,
+                      timeout=target.get("timeout") or 60.0)
+
+
+def ensure_facets(store: Store, *, quiet: bool = False) -> None:
+    """Rebuild the facet summary when a change was interrupted (or it was never built)."""
+    reason = facets.state(store)
+    if reason is None:
+        return
+    if not quiet:
+        click.echo(f"lod: rebuilding the facet summary ({reason})", err=True)
+    facets.refresh(store)
+
+
+class LoadProgress:
+    """One line on stderr while a load runs (only on a terminal)."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.started = time.perf_counter()
+        self.read = 0
+        self.shown = False
+
+    def converted(self, summary: RunSummary) -> None:
+        self.read = summary.read
+
+    def written(self, graphs: int, triples: int) -> None:
+        if not self.enabled:
+            return
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        sys.stderr.write(f"\r{self.read:,} records read, {graphs:,} graphs and {triples:,} "
+                         f"triples written, {triples / elapsed:,.0f} triples/s ")
+        sys.stderr.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+@click.command("load")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--rejects", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Write each rejected record as a JSON line: location and reason.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print warnings (rejections still print).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=default_jobs,
+              show_default="cores, max 4", help="Worker processes for big JSON Lines inputs.")
+@click.option("--batch", type=click.IntRange(min=1), default=loading.BATCH_TRIPLES,
+              show_default=True, metavar="TRIPLES", help="Triples per write to the store.")
+@input_options
+@store_options
+def load_command(inputs: tuple[str, ...], rejects: str | None, quiet: bool, jobs: int, batch: int,
+                 source: str | None, mapping: str | None, base_uri: str,
+                 target: dict[str, Any]) -> None:
+    """Convert study records and load them into the store; RDF files (.ttl .nt .nq .trig .rdf
+    .jsonld) that no reader claims are loaded as they are.
+
+    Each study is a named graph: loading a changed record replaces it, loading the same input
+    again changes nothing. Exit status: 0 when every record loaded, 1 when some were rejected."""
+    if mapping:
+        load_mapping(mapping)  # a broken mapping fails before anything is written
+    progress = LoadProgress()
+    with ExitStack() as stack:
+        store = stack.enter_context(open_target(target))
+        rejects_file = stack.enter_context(Path(rejects).open("w", encoding="utf-8")) if rejects else None
+        try:
+            report = loading.load(store, inputs, ConverterSpec(base_uri, mapping),
+                                  on_problem=problem_reporter(rejects_file, quiet), source=source,
+                                  jobs=jobs, batch_triples=batch, on_progress=progress.converted,
+                                  on_written=progress.written)
+        finally:
+            progress.done()
+    if report.conversion is not None:
+        click.echo(f"lod: {report.conversion.line()}", err=True)
+    click.echo(f"lod: {report.line()}", err=True)
+    if report.conversion is not None and report.conversion.rejected:
+        raise SystemExit(1)
+
+
+@click.command("delete")
+@click.argument("studies", nargs=-1, required=True, metavar="ID|IRI...")
+@store_options
+def delete_command(studies: tuple[str, ...], target: dict[str, Any]) -> None:
+    """Delete studies by source id (ukds/851986) or IRI. Shared nodes (organisations, keywords,
+    places) stay while other studies link to them. Exit status 1 if any was not found."""
+    with open_target(target) as store:
+        report = deleting.delete(store, studies)
+    for spec in report.missing:
+        click.echo(f"lod: not found: {spec}", err=True)
+    click.echo(f"lod: deleted {len(report.deleted):,} studies"
+               + (f" and {len(report.orphans):,} shared nodes no study links to any more"
+                  if report.orphans else ""), err=True)
+    if report.missing:
+        raise SystemExit(1)
+
+
+@click.command("export")
+@click.option("-f", "--format", "format_name", type=click.Choice(list(SYNTAXES)),
+              help="RDF syntax (default: from the -o extension, else nquads; turtle with --graph).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Output file (default: standard output).")
+@click.option("--graph", metavar="IRI", help="Export one named graph (a study, a shared node).")
+@store_options
+def export_command(format_name: str | None, output: str | None, graph: str | None,
+                   target: dict[str, Any]) -> None:
+    """Write the store's content (every named graph, or one) in an RDF syntax. Formats without
+    named graphs get the union of the graphs."""
+    if format_name is None:
+        found = syntax_for_path(output, default=None) if output else None
+        format_name = found.name if found else ("turtle" if graph else "nquads")
+    with open_target(target) as store, ExitStack() as stack:
+        if graph is not None and not store.has_graph(graph):
+            raise UsageError(f"no graph <{graph}> in the store")
+        out = stack.enter_context(Path(output).open("wb")) if output else sys.stdout.buffer
+        store.dump(out, format_name, graph=graph)
+        out.flush()
+
+
+@click.command("stats")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@store_options
+def stats_command(fmt: str, target: dict[str, Any]) -> None:
+    """Studies, graphs, triples, sponsors, keywords, catalogues, places and periods in the store."""
+    with open_target(target) as store:
+        ensure_facets(store)
+        sizes = facets.sizes(store)
+        graphs = store.graphs()
+        stats = {
+            "studies": sizes["studies"],
+            "graphs": sum(1 for g in graphs if g not in facets.ALL_GRAPHS),
+            "triples": store.triple_count(),
+            "sponsors": sizes["sponsors"],
+            "keywords": sizes["keywords"],
+            "catalogues": sizes["catalogues"],
+            "countries": sizes["countries"],
+            "places": sizes["places"],
+            "spans of years": sizes["periods"],
+        }
+    if fmt == "json":
+        click.echo(json.dumps(stats, indent=1))
+        return
+    width = max(len(k) for k in stats)
+    for key, value in stats.items():
+        click.echo(f"{key.ljust(width)}  {value:>12,}")
+
+
+def register(group: click.Group) -> None:
+    for command in (load_command, delete_command, export_command, stats_command):
+        group.add_command(command)

@@ -1,0 +1,186 @@
+"""Facet summaries: how many studies each sponsor, keyword, place, catalogue, span of years and
+decade has, kept in small named graphs so that named queries read a few thousand rows instead
+of grouping every study (a GROUP BY over 100,000 studies takes 0.1–0.4 s each in Oxigraph).
+
+The graphs (``urn:lod:facets:sponsors``, ``…:keywords``, ``…:countries``, ``…:places``,
+``…:catalogues``, ``…:periods``, ``…:decades``) hold ``?node lod:studyCount ?n``; the summary
+graph ``urn:lod:facets`` holds the number of studies and, while a change is under way, the
+marker ``<urn:lod:facets> lod:stale true``.
+
+Every load and delete marks the summary stale before it writes and :func:`refresh` rebuilds
+all of it afterwards in one ``replace_graphs`` call (all-or-nothing in the embedded store), which
+also removes the marker. A process killed in between leaves the marker behind: the next command
+sees it (:func:`state`) and rebuilds the summary before answering.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+
+from .store import Store
+from .store.terms import to_ox
+from .transforms.codes import EU_COUNTRY
+
+LOD = "https://w3id.org/lod-studies/vocab#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+FACETS = "urn:lod:facets"
+GRAPHS = {name: f"{FACETS}:{name}" for name in
+          ("sponsors", "keywords", "countries", "places", "catalogues", "periods", "decades")}
+ALL_GRAPHS = (FACETS, *GRAPHS.values())
+#: Predicate of the per-study index triple lod adds on load: the study's span of years.
+COVERAGE_YEARS = LOD + "coverageYears"
+
+_PREFIXES = """PREFIX lod: <https://w3id.org/lod-studies/vocab#>
+PREFIX schema: <https://schema.org/>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dct: <http://purl.org/dc/terms/>
+"""
+# Each counts distinct studies per node over the union of all graphs.
+_COUNTS = {
+    "sponsors": "?study schema:sponsor|schema:funder ?node",
+    "keywords": "?study dcat:theme ?node",
+    "places": "?study dct:spatial ?node",
+    "catalogues": "?study schema:includedInDataCatalog ?node",
+    "periods": "?study lod:coverageYears ?node",
+}
+_STUDIES = _PREFIXES + "SELECT (COUNT(DISTINCT ?study) AS ?n) WHERE { ?study a dcat:Dataset }"
+_STATE = _PREFIXES + """SELECT ?stale ?studies WHERE {
+  OPTIONAL { GRAPH <urn:lod:facets> { <urn:lod:facets> lod:stale ?stale } }
+  OPTIONAL { GRAPH <urn:lod:facets> { <urn:lod:facets> lod:studyCount ?studies } }
+}"""
+_ANY_STUDY = _PREFIXES + "ASK { ?study a dcat:Dataset }"
+_SIZES = _PREFIXES + "SELECT (COUNT(?node) AS ?n) WHERE { GRAPH ?g { ?node lod:studyCount ?c } }"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a refresh counted."""
+
+    studies: int
+    sizes: dict[str, int]
+    seconds: float
+
+
+def _quad(s: str, p: str, o: ox.NamedNode | ox.Literal, g: str) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(s), ox.NamedNode(p), o, ox.NamedNode(g))
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def mark_stale(store: Store) -> None:
+    """Record that the summary is about to be out of date (before a load or delete writes)."""
+    quad = _quad(FACETS, LOD + "stale", ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")),
+                 FACETS)
+    store.add_nquads(ox.serialize([quad], format=ox.RdfFormat.N_QUADS) or b"")
+
+
+def state(store: Store) -> str | None:
+    """None when the summary is current; else why not (a change was interrupted, or the store
+    holds studies but no summary, e.g. written by another tool)."""
+    rows = store.select(_STATE).rows
+    row = rows[0] if rows else {}
+    if "stale" in row:
+        return "a load or delete did not finish"
+    if "studies" not in row and store.ask(_ANY_STUDY):
+        return "the store has studies but no facet summary"
+    return None
+
+
+def refresh(store: Store, *, today: Callable[[], date] = date.today) -> Summary:
+    """Recount every facet and replace all facet graphs at once (removing the stale marker)."""
+    started = time.perf_counter()
+    quads: list[ox.Quad] = []
+    sizes: dict[str, int] = {}
+    counts = {name: _count(store, pattern) for name, pattern in _COUNTS.items()}
+    places = counts.pop("places")
+    counts["countries"] = {k: v for k, v in places.items() if str(k).startswith(EU_COUNTRY)}
+    counts["places"] = {k: v for k, v in places.items() if not str(k).startswith(EU_COUNTRY)}
+    spans = counts.pop("periods")
+    for name, found in counts.items():
+        graph = GRAPHS[name]
+        sizes[name] = len(found)
+        for node, n in found.items():
+            if isinstance(node, URIRef):
+                quads.append(_quad(str(node), LOD + "studyCount", _int(n), graph))
+    sizes["periods"] = len(spans)
+    decades: Counter[int] = Counter()
+    for years, n in spans.items():
+        node = "urn:lod:years:" + str(years)
+        quads.append(_quad(node, "http://www.w3.org/2004/02/skos/core#notation",
+                           ox.Literal(str(years)), GRAPHS["periods"]))
+        quads.append(_quad(node, LOD + "studyCount", _int(n), GRAPHS["periods"]))
+        for decade in decades_of(str(years), today().year):
+            decades[decade] += n
+    sizes["decades"] = len(decades)
+    for decade, n in sorted(decades.items()):
+        node = f"urn:lod:decade:{decade}"
+        graph = GRAPHS["decades"]
+        quads.append(_quad(node, LOD + "startYear", _int(decade), graph))
+        quads.append(_quad(node, LOD + "endYear", _int(decade + 9), graph))
+        quads.append(_quad(node, "http://www.w3.org/2000/01/rdf-schema#label",
+                           ox.Literal(f"{decade}s"), graph))
+        quads.append(_quad(node, LOD + "studyCount", _int(n), graph))
+    studies = _one_int(store, _STUDIES)
+    quads.append(_quad(FACETS, LOD + "studyCount", _int(studies), FACETS))
+    stamp = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    quads.append(_quad(FACETS, "http://purl.org/dc/terms/modified",
+                       ox.Literal(stamp, datatype=ox.NamedNode(XSD + "dateTime")), FACETS))
+    store.replace_graphs(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", list(ALL_GRAPHS))
+    return Summary(studies, sizes, time.perf_counter() - started)
+
+
+def decades_of(years: str, this_year: int) -> range:
+    """The decades a span of years touches: ``1987/2003`` → 1980, 1990, 2000; an open end runs
+    to ``this_year``; a span without a start counts in its end's decade only."""
+    start, _, end = years.partition("/")
+    try:
+        last = this_year if end in ("", "..") else int(end)
+        first = last if start in ("", "..") else int(start)
+    except ValueError:
+        return range(0)
+    if last < first:
+        last = first
+    return range(first // 10 * 10, last // 10 * 10 + 1, 10)
+
+
+def sizes(store: Store) -> dict[str, int]:
+    """Rows in each facet graph (sponsors, keywords, …) and the number of studies."""
+    out: dict[str, int] = {}
+    for name, graph in GRAPHS.items():
+        rows = store.select(_SIZES, {"g": URIRef(graph)}).rows
+        value = rows[0].get("n") if rows else None
+        out[name] = int(value) if isinstance(value, Literal) else 0
+    rows = store.select(_STATE).rows
+    value = rows[0].get("studies") if rows else None
+    out["studies"] = int(value) if isinstance(value, Literal) else 0
+    return out
+
+
+def _count(store: Store, pattern: str) -> dict[object, int]:
+    query = (_PREFIXES + f"SELECT ?node (COUNT(DISTINCT ?study) AS ?n) WHERE {{ {pattern} }} "
+             "GROUP BY ?node")
+    out: dict[object, int] = {}
+    for row in store.select(query).rows:
+        node, n = row.get("node"), row.get("n")
+        if node is not None and isinstance(n, Literal):
+            out[node] = int(n)
+    return out
+
+
+def _one_int(store: Store, query: str) -> int:
+    rows = store.select(query).rows
+    value = rows[0].get("n") if rows else None
+    return int(value) if isinstance(value, Literal) else 0
+
+
+__all__ = ["ALL_GRAPHS", "COVERAGE_YEARS", "FACETS", "GRAPHS", "Summary", "decades_of",
+           "mark_stale", "refresh", "sizes", "state", "to_ox"]

@@ -1,0 +1,103 @@
+"""Running a prepared query: the solution modifiers lod adds to named queries (the declared
+ORDER BY, a LIMIT one row over the limit to tell whether there is more), and paging through
+remote servers, which may cut results at a row cap without saying so (Virtuoso: 10,000).
+
+Named list queries run without ORDER BY in the embedded store: Oxigraph then streams the first
+rows straight from its indexes, while sorting thousands of studies takes it about a second.
+On a remote server they are sorted (``#+ page-order``) so that pages are stable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rdflib.term import Identifier
+
+from ..errors import QueryError
+from ..store import Store
+from ..store.bindings import inject_values
+from ..store.remote import RemoteStore
+from . import Prepared
+
+PAGE_SIZE = 10_000
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_TOKENS = re.compile(r'<[^<>\s]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+_PROLOGUE_LINE = re.compile(r"^\s*(?:$|#|PREFIX\s|BASE\s)", re.IGNORECASE)
+
+
+@dataclass
+class Answer:
+    """A query's answer: a table (``select``), a boolean (``ask``) or N-Triples (``graph``)."""
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Identifier]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: bytes = b""
+    more: bool = False  # the limit cut the answer: there are more rows
+
+
+def query_form(text: str) -> str:
+    """``select``, ``ask``, ``construct`` or ``describe``: the first query keyword outside
+    comments, strings and IRIs."""
+    for line in text.splitlines():
+        code = _TOKENS.sub(" ", line).split("#", 1)[0]
+        m = _FORM.search(code)
+        if m:
+            return m.group(1).lower()
+    raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
+
+
+def execute(store: Store, prepared: Prepared, *, page_size: int = PAGE_SIZE) -> Answer:
+    form = query_form(prepared.text)
+    if form == "ask":
+        return Answer(form, boolean=store.ask(prepared.text, prepared.bindings))
+    if form in ("construct", "describe"):
+        return Answer(form, graph=store.construct(prepared.text, prepared.bindings))
+    limit = prepared.limit
+    if not prepared.managed:  # an ad-hoc query runs as written; --limit cuts what comes back
+        result = store.select(prepared.text, prepared.bindings)
+        return _cut(Answer(form, result.variables, result.rows), limit)
+    remote = isinstance(store, RemoteStore)
+    order = prepared.order or (prepared.page_order if remote else None)
+    text = prepared.text.rstrip() + (f"\nORDER BY {order}" if order else "")
+    if not remote or (limit is not None and limit < page_size):
+        if limit is not None:
+            text += f"\nLIMIT {int(limit) + 1}"
+        result = store.select(text, prepared.bindings)
+        return _cut(Answer(form, result.variables, result.rows), limit)
+    return _cut(_paged(store, text, prepared, page_size), limit)
+
+
+def _paged(store: Store, text: str, prepared: Prepared, page_size: int) -> Answer:
+    """Every row (or the limit's worth, plus one) a page at a time: the ordered query runs as a
+    sub-select so that the server's cap applies per page, not to the whole answer."""
+    bound = inject_values(text, prepared.bindings)
+    lines = bound.splitlines(keepends=True)
+    cut = next((i for i, line in enumerate(lines) if not _PROLOGUE_LINE.match(line)), len(lines))
+    prologue, body = "".join(lines[:cut]), "".join(lines[cut:])
+    wanted = None if prepared.limit is None else prepared.limit + 1
+    answer = Answer("select")
+    offset = 0
+    while wanted is None or len(answer.rows) < wanted:
+        size = page_size if wanted is None else min(page_size, wanted - len(answer.rows))
+        page = store.select(f"{prologue}SELECT * WHERE {{\n{{\n{body}\n}}\n}}\n"
+                            f"LIMIT {size} OFFSET {offset}")
+        if not answer.variables:
+            answer.variables = page.variables
+        answer.rows.extend(page.rows)
+        offset += len(page.rows)
+        if len(page.rows) < size:
+            break
+    return answer
+
+
+def _cut(answer: Answer, limit: int | None) -> Answer:
+    if limit is not None and len(answer.rows) > limit:
+        answer.rows = answer.rows[:limit]
+        answer.more = True
+    return answer
+
+
+__all__ = ["PAGE_SIZE", "Answer", "execute", "query_form"]
