@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from rdflib.term import Identifier
 
-from ..errors import QueryError
 from ..store import Store
 from ..store.bindings import inject_values
 from ..store.remote import RemoteStore
@@ -40,13 +39,13 @@ class Answer:
 
 def query_form(text: str) -> str:
     """``select``, ``ask``, ``construct`` or ``describe``: the first query keyword outside
-    comments, strings and IRIs."""
+    comments, strings and IRIs (``select`` when there is none: the store says what is wrong)."""
     for line in text.splitlines():
         code = _TOKENS.sub(" ", line).split("#", 1)[0]
         m = _FORM.search(code)
         if m:
             return m.group(1).lower()
-    raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return "select"
 
 
 def execute(store: Store, prepared: Prepared, *, page_size: int = PAGE_SIZE) -> Answer:
