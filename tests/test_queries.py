@@ -394,3 +394,29 @@ def test_query_on_virtuoso_through_the_cli(make_store: Callable[..., Store],
                          "--endpoint", virtuoso_server.sparql)  # type: ignore[attr-defined]
     assert code == 0, err
     assert {line.split(",")[0] for line in out.splitlines()[1:]} == {SEED, APMS}
+
+
+def test_paging_gives_every_row_once(corpus: Store) -> None:
+    query = named_queries()["studies-by-keyword"]
+    whole = execute(corpus, prepare(query, {"keyword": "housing"}, limit=0))
+    paged = execute(corpus, prepare(query, {"keyword": "housing"}, limit=0), page_size=3)
+    assert len(paged.rows) == 10 and not paged.more
+    assert sorted(column(paged, "study")) == sorted(column(whole, "study"))
+    cut = execute(corpus, prepare(query, {"keyword": "housing"}, limit=7), page_size=3)
+    assert len(cut.rows) == 7 and cut.more
+
+
+@pytest.mark.virtuoso
+def test_a_stale_summary_on_a_server_is_reported_not_rebuilt(
+        make_store: Callable[..., Store], virtuoso_server: object) -> None:
+    store = make_store("virtuoso")
+    load_corpus(store)
+    facets.mark_stale(store)
+    endpoint = ["--endpoint", virtuoso_server.sparql]  # type: ignore[attr-defined]
+    code, out, err = run("query", "sponsors", "-f", "csv", *endpoint)
+    assert code == 0 and ESRC in out and "facet summary is out of date" in err
+    assert facets.state(store) is not None
+    gsp = ["--gsp-endpoint", virtuoso_server.gsp]  # type: ignore[attr-defined]
+    code, out, err = run("stats", "--refresh", "--format", "json", *endpoint, *gsp)
+    assert code == 0 and json.loads(out)["studies"] == 14
+    assert facets.state(store) is None

@@ -19,6 +19,7 @@ from ..parallel import ConverterSpec
 from ..pipeline import RunSummary, default_jobs
 from ..rdfio import SYNTAXES, syntax_for_path
 from ..store import Store, default_store_dir, open_store, resolve_password
+from ..store.remote import RemoteStore
 from .convert_cmd import problem_reporter
 from .options import input_options, store_options
 
@@ -41,10 +42,21 @@ def open_target(target: dict[str, Any]) -> Store:
                       timeout=target.get("timeout") or 60.0)
 
 
-def ensure_facets(store: Store, *, quiet: bool = False) -> None:
-    """Rebuild the facet summary when a change was interrupted (or it was never built)."""
+def ensure_facets(store: Store, *, quiet: bool = False, rebuild: bool | None = None) -> None:
+    """Rebuild the facet summary when a change was interrupted (or it was never built).
+
+    In the embedded store only one process can be at work, so a stale summary means a killed
+    load: it is rebuilt. On a server another client's load may be running: lod warns instead
+    (``lod stats --refresh`` rebuilds it)."""
     reason = facets.state(store)
     if reason is None:
+        return
+    if rebuild is None:
+        rebuild = not isinstance(store, RemoteStore)
+    if not rebuild:
+        click.echo(f"lod: warning: the facet summary is out of date ({reason}, or a load is "
+                   "running); counts may be off until it finishes (lod stats --refresh "
+                   "rebuilds it)", err=True)
         return
     if not quiet:
         click.echo(f"lod: rebuilding the facet summary ({reason})", err=True)
@@ -159,17 +171,23 @@ def export_command(format_name: str | None, output: str | None, graph: str | Non
 @click.command("stats")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@click.option("--refresh", is_flag=True, help="Rebuild the facet summary first.")
 @store_options
-def stats_command(fmt: str, target: dict[str, Any]) -> None:
-    """Studies, graphs, triples, sponsors, keywords, catalogues, places and periods in the store."""
+def stats_command(fmt: str, refresh: bool, target: dict[str, Any]) -> None:
+    """Studies, graphs, triples, sponsors, keywords, catalogues, places and periods in the store
+    (graphs and triples without lod's facet summary graphs)."""
     with open_target(target) as store:
-        ensure_facets(store)
+        if refresh:
+            facets.refresh(store)
+        else:
+            ensure_facets(store)
         sizes = facets.sizes(store)
         graphs = store.graphs()
+        summary = sum(store.triple_count(g) for g in facets.ALL_GRAPHS if g in graphs)
         stats = {
             "studies": sizes["studies"],
             "graphs": sum(1 for g in graphs if g not in facets.ALL_GRAPHS),
-            "triples": store.triple_count(),
+            "triples": store.triple_count() - summary,
             "sponsors": sizes["sponsors"],
             "keywords": sizes["keywords"],
             "catalogues": sizes["catalogues"],
