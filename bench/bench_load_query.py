@@ -114,6 +114,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="folder for the input and the store (kept)")
     parser.add_argument("--virtuoso", metavar="URL", help="SPARQL endpoint of a Virtuoso to load into")
     parser.add_argument("--virtuoso-gsp", metavar="URL", help="its Graph Store Protocol endpoint")
+    parser.add_argument("--virtuoso-n", type=int, default=10_000, metavar="N",
+                        help="studies to load into Virtuoso (default 10,000: it is slow)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
 
@@ -137,9 +139,16 @@ def main() -> None:
     if args.virtuoso:
         remote = ["--endpoint", args.virtuoso] + (["--gsp-endpoint", args.virtuoso_gsp]
                                                   if args.virtuoso_gsp else [])
-        v_seconds, _, v_log = timed_load([str(source), "-q", *remote, *jobs])
-        result["virtuoso"] = {"load_seconds": round(v_seconds, 2),
-                              "triples_per_s": round(triples / v_seconds),
+        v_source = work / f"synthetic-{args.virtuoso_n}-v.jsonl"
+        if not v_source.exists():
+            write_input(args.virtuoso_n, args.seed + 1, v_source)
+        v_seconds, _, v_log = timed_load([str(v_source), "-q", *remote, *jobs])
+        v_triples = int(v_log.strip().splitlines()[-1].split(" graphs, ")[1].split(" triples")[0]
+                        .replace(",", ""))
+        result["virtuoso"] = {"studies": args.virtuoso_n, "triples": v_triples,
+                              "via": "Graph Store Protocol" if args.virtuoso_gsp else "SPARQL Update",
+                              "load_seconds": round(v_seconds, 2),
+                              "triples_per_s": round(v_triples / v_seconds),
                               "load_log": v_log.strip().splitlines()}
     if args.json:
         print(json.dumps(result, indent=1))
@@ -155,7 +164,8 @@ def main() -> None:
         print(f"{q['query']:<20} {params:<42} {q['rows']:>5} {q['p50_ms']:>8.2f} {q['p95_ms']:>8.2f}")
     if "virtuoso" in result:
         v = result["virtuoso"]
-        print(f"Virtuoso: loaded in {v['load_seconds']} s = {v['triples_per_s']:,} triples/s")  # type: ignore[index]
+        print(f"Virtuoso ({v['via']}): {v['studies']:,} studies, {v['triples']:,} triples "  # type: ignore[index]
+              f"in {v['load_seconds']} s = {v['triples_per_s']:,} triples/s")  # type: ignore[index]
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
 
