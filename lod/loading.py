@@ -35,6 +35,7 @@ from .rdfio import Syntax, syntax_for_path
 from .readers import DETECT_BYTES, detect, expand_paths, open_input
 from .records import Problem
 from .store import Store
+from .store.remote import RemoteStore
 
 BATCH_TRIPLES = 50_000
 _LOD = "https://w3id.org/lod-studies/vocab#"
@@ -88,10 +89,13 @@ def _year_after(text: str, marker: str) -> str | None:
 
 class BatchWriter:
     """Collects graphs into batches of about ``batch_triples`` and writes each batch with one
-    ``replace_graphs`` call, from a thread of its own (errors come back to the caller)."""
+    ``replace_graphs`` call, from ``threads`` threads of its own: while one batch is being
+    written (pyoxigraph's bulk loader runs without the GIL), the next is checked. A batch
+    that shares a graph with one still in flight waits for it, so a later version of a graph
+    always wins. The first error is raised in the caller's thread."""
 
     def __init__(self, store: Store, batch_triples: int = BATCH_TRIPLES,
-                 on_written: Callable[[int, int], None] | None = None) -> None:
+                 on_written: Callable[[int, int], None] | None = None, threads: int = 2) -> None:
         self.store = store
         self.batch_triples = batch_triples
         self.on_written = on_written
@@ -100,10 +104,16 @@ class BatchWriter:
         self.batches = 0
         self._pending: dict[str, tuple[str, int]] = {}
         self._size = 0
-        self._queue: queue.Queue[tuple[bytes, list[str] | None, int] | None] = queue.Queue(maxsize=2)
+        self._queue: queue.Queue[tuple[int, bytes, list[str] | None, int] | None] = \
+            queue.Queue(maxsize=threads)
+        self._cond = threading.Condition()
+        self._inflight: dict[int, set[str]] = {}
+        self._seq = 0
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="lod-load-writer", daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._run, name=f"lod-load-writer-{i}", daemon=True)
+                         for i in range(max(1, threads))]
+        for thread in self._threads:
+            thread.start()
 
     def add(self, graph: StudyGraph) -> None:
         """One converted graph (a study or a shared node)."""
@@ -131,53 +141,69 @@ class BatchWriter:
     def append_text(self, text: str, count: int) -> None:
         """Quads added to graphs already written (nothing is dropped first)."""
         self.flush()
-        self._check()
-        self._queue.put((text.encode("utf-8"), None, count))
+        self._submit(text.encode("utf-8"), None, count, set())
 
     def flush(self) -> None:
         if not self._pending:
             return
-        self._check()
         payload = "".join(text for text, _ in self._pending.values()).encode("utf-8")
-        self._queue.put((payload, list(self._pending), self._size))
-        self._pending = {}
-        self._size = 0
+        graphs = list(self._pending)
+        size, self._pending, self._size = self._size, {}, 0
+        self._submit(payload, graphs, size, set(graphs))
 
     def close(self) -> None:
-        """Write what is left and wait for the writer; re-raise its error, if any."""
+        """Write what is left and wait for the writers; re-raise the first error, if any."""
         try:
             self.flush()
         finally:
-            self._queue.put(None)
-            self._thread.join()
+            for _ in self._threads:
+                self._queue.put(None)
+            for thread in self._threads:
+                thread.join()
         self._check()
+
+    def _submit(self, payload: bytes, graphs: list[str] | None, count: int, names: set[str]) -> None:
+        with self._cond:
+            # an append goes after everything before it; a batch after any batch it overlaps
+            self._cond.wait_for(lambda: self._error is not None or not any(
+                graphs is None or not names.isdisjoint(busy) for busy in self._inflight.values()))
+            self._check()
+            self._seq += 1
+            self._inflight[self._seq] = names if graphs is not None else {"*"}
+            seq = self._seq
+        self._queue.put((seq, payload, graphs, count))
 
     def _check(self) -> None:
         if self._error is not None:
-            error, self._error = self._error, None
-            raise error
+            raise self._error
 
     def _run(self) -> None:
         while True:
             item = self._queue.get()
             if item is None:
                 return
-            if self._error is not None:
-                continue  # drain: the caller re-raises the first error
-            payload, graphs, count = item
-            try:
-                if graphs is None:
-                    self.store.add_nquads(payload)
-                else:
-                    self.store.replace_graphs(payload, graphs)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-                self._error = exc
-                continue
-            self.graphs += len(graphs or ())
-            self.triples += count
-            self.batches += 1
-            if self.on_written is not None:
-                self.on_written(self.graphs, self.triples)
+            seq, payload, graphs, count = item
+            error: BaseException | None = None
+            if self._error is None:
+                try:
+                    if graphs is None:
+                        self.store.add_nquads(payload)
+                    else:
+                        self.store.replace_graphs(payload, graphs)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                    error = exc
+            with self._cond:
+                del self._inflight[seq]
+                if error is not None and self._error is None:
+                    self._error = error
+                elif error is None and self._error is None:
+                    self.graphs += len(graphs or ())
+                    self.triples += count
+                    self.batches += 1
+                    written = (self.graphs, self.triples)
+                self._cond.notify_all()
+            if error is None and self._error is None and self.on_written is not None:
+                self.on_written(*written)
 
 
 def split_inputs(paths: Sequence[str], source: str | None = None) -> tuple[list[str], list[str]]:
@@ -207,13 +233,20 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
          source: str | None = None, jobs: int = 1, batch_triples: int = BATCH_TRIPLES,
          on_progress: Callable[[RunSummary], None] | None = None,
          on_written: Callable[[int, int], None] | None = None,
-         stdin: BinaryIO | None = None) -> LoadReport:
-    """Convert and load ``paths`` (files, folders, ``-``), then refresh the facet summary."""
+         stdin: BinaryIO | None = None, writers: int | None = None) -> LoadReport:
+    """Convert and load ``paths`` (files, folders, ``-``), then refresh the facet summary.
+
+    ``writers``: threads writing batches; by default 2 (embedded: one checks a batch while the
+    other's is loaded; Graph Store Protocol: two PUTs at a time), but 1 for a server written
+    through SPARQL Update (Virtuoso answers concurrent updates with "Transaction deadlocked")."""
+    if writers is None:
+        by_update = isinstance(store, RemoteStore) and store.gsp_endpoint is None
+        writers = 1 if by_update else 2
     started = time.perf_counter()
     record_paths, rdf_paths = split_inputs(paths, source)
     report = LoadReport(files=rdf_paths)
     facets.mark_stale(store)
-    writer = BatchWriter(store, batch_triples, on_written)
+    writer = BatchWriter(store, batch_triples, on_written, threads=writers)
     try:
         if record_paths:
             report.conversion = convert_inputs(record_paths, spec, writer.add, on_problem,
