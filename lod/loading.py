@@ -33,7 +33,7 @@ from .parallel import ConverterSpec
 from .pipeline import RunSummary, convert_inputs
 from .rdfio import Syntax, syntax_for_path
 from .readers import DETECT_BYTES, detect, expand_paths, open_input
-from .records import Problem
+from .records import Origin, Problem
 from .store import Store
 from .store.remote import RemoteStore
 
@@ -51,6 +51,7 @@ class LoadReport:
 
     conversion: RunSummary | None = None
     rdf_files: int = 0
+    rdf_rejected: int = 0
     graphs: int = 0
     triples: int = 0  # written, index triples included
     batches: int = 0
@@ -253,6 +254,12 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
                                                source=source, jobs=jobs, on_progress=on_progress,
                                                stdin=stdin)
         for path in rdf_paths:
+            try:
+                check_rdf_file(path)
+            except InputError as err:  # refused whole, reported like a rejected record
+                on_problem(Problem(Origin(path), None, str(err).removeprefix(f"{path}: ")), True)
+                report.rdf_rejected += 1
+                continue
             load_rdf_file(writer, path)
             report.rdf_files += 1
     finally:
@@ -261,6 +268,25 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
     report.facets = facets.refresh(store)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def check_rdf_file(path: str) -> None:
+    """Parse the whole file strictly before any of it is written: InputError if it is not
+    valid (so a broken file is refused whole, not loaded up to the error)."""
+    syntax = syntax_for_path(path, default=None)
+    if syntax is None:
+        raise InputError(f"{path}: not an RDF file (.ttl .nt .nq .trig .rdf .jsonld)")
+    stream, name = open_input(path)
+    try:
+        for quad in ox.parse(stream, format=syntax.rdf_format, base_iri=Path(path).resolve().as_uri()):
+            if isinstance(quad.graph_name, ox.BlankNode):
+                raise InputError(f"{name}: graphs named by blank nodes cannot be loaded")
+    except SyntaxError as err:
+        raise InputError(f"{name}: not valid {syntax.name}: {err}") from None
+    except OSError as err:
+        raise InputError(f"{name}: cannot read ({err})") from None
+    finally:
+        stream.close()
 
 
 def load_rdf_file(writer: BatchWriter, path: str) -> None:
@@ -340,5 +366,6 @@ def _nquads(quads: list[ox.Quad]) -> str:
     return data.decode("utf-8") if data else ""
 
 
-__all__ = ["BATCH_TRIPLES", "BatchWriter", "LoadReport", "LodError", "load", "load_rdf_file",
+__all__ = ["BATCH_TRIPLES", "BatchWriter", "LoadReport", "LodError", "check_rdf_file", "load",
+           "load_rdf_file",
            "span_of", "split_inputs"]

@@ -40,7 +40,7 @@ def query_command(name: str | None, sparql: str | None, params: tuple[str, ...],
     with open_target(target) as store, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if query.managed:
-            ensure_facets(store, quiet=fmt != "table")
+            ensure_facets(store)
         answer = execute(store, prepared)
     for warning in caught:
         click.echo(f"lod: warning: {warning.message}", err=True)

@@ -125,7 +125,7 @@ def load_command(inputs: tuple[str, ...], rejects: str | None, quiet: bool, jobs
     if report.conversion is not None:
         click.echo(f"lod: {report.conversion.line()}", err=True)
     click.echo(f"lod: {report.line()}", err=True)
-    if report.conversion is not None and report.conversion.rejected:
+    if report.rdf_rejected or (report.conversion is not None and report.conversion.rejected):
         raise SystemExit(1)
 
 
