@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from .. import deleting, facets, loading
-from ..errors import UsageError
+from ..errors import StoreError, UsageError
 from ..mapping import load_mapping
 from ..parallel import ConverterSpec
 from ..pipeline import RunSummary, default_jobs
@@ -163,9 +163,32 @@ def export_command(format_name: str | None, output: str | None, graph: str | Non
     with open_target(target) as store, ExitStack() as stack:
         if graph is not None and not store.has_graph(graph):
             raise UsageError(f"no graph <{graph}> in the store")
-        out = stack.enter_context(Path(output).open("wb")) if output else sys.stdout.buffer
-        store.dump(out, format_name, graph=graph)
+        out = _Output(stack.enter_context(Path(output).open("wb")) if output else sys.stdout.buffer)
+        try:
+            store.dump(out, format_name, graph=graph)  # type: ignore[arg-type]
+        except StoreError:
+            if out.broken:  # the reader went away (`| head`): not an error
+                raise BrokenPipeError from None
+            raise
         out.flush()
+
+
+class _Output:
+    """The export's output; remembers when the reader of a pipe went away."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.broken = False
+
+    def write(self, data: bytes) -> int:
+        try:
+            return int(self.raw.write(data))
+        except BrokenPipeError:
+            self.broken = True
+            raise
+
+    def flush(self) -> None:
+        self.raw.flush()
 
 
 @click.command("stats")
