@@ -420,3 +420,17 @@ def test_a_stale_summary_on_a_server_is_reported_not_rebuilt(
     code, out, err = run("stats", "--refresh", "--format", "json", *endpoint, *gsp)
     assert code == 0 and json.loads(out)["studies"] == 14
     assert facets.state(store) is None
+
+
+def test_a_server_that_does_not_answer_times_out_with_a_clear_message() -> None:
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)  # accepts connections (the kernel does) and never answers
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    try:
+        code, _, err = run("query", "sponsors", "--endpoint", url, "--timeout", "0.5")
+    finally:
+        listener.close()
+    assert code == 1 and "did not answer within 0.5 s (timeout)" in err and "Traceback" not in err
