@@ -134,10 +134,10 @@ class BatchWriter:
         if self._size >= self.batch_triples:
             self.flush()
 
-    def append_text(self, text: str, count: int) -> None:
-        """Quads added to graphs already written (nothing is dropped first)."""
+    def append_text(self, iri: str, text: str, count: int) -> None:
+        """Quads added to graph ``iri``, already written (nothing is dropped first)."""
         self.flush()
-        self._submit(text.encode("utf-8"), None, count, set())
+        self._submit(text.encode("utf-8"), None, count, {iri})
 
     def flush(self) -> None:
         if not self._pending:
@@ -160,12 +160,12 @@ class BatchWriter:
 
     def _submit(self, payload: bytes, graphs: list[str] | None, count: int, names: set[str]) -> None:
         with self._cond:
-            # an append goes after everything before it; a batch after any batch it overlaps
-            self._cond.wait_for(lambda: self._error is not None or not any(
-                graphs is None or not names.isdisjoint(busy) for busy in self._inflight.values()))
+            # a batch waits for any batch in flight that has one of its graphs
+            self._cond.wait_for(lambda: self._error is not None or all(
+                names.isdisjoint(busy) for busy in self._inflight.values()))
             self._check()
             self._seq += 1
-            self._inflight[self._seq] = names if graphs is not None else {"*"}
+            self._inflight[self._seq] = names
             seq = self._seq
         self._queue.put((seq, payload, graphs, count))
 
@@ -180,6 +180,7 @@ class BatchWriter:
                 return
             seq, payload, graphs, count = item
             error: BaseException | None = None
+            written: tuple[int, int] | None = None
             if self._error is None:
                 try:
                     if graphs is None:
@@ -198,7 +199,7 @@ class BatchWriter:
                     self.batches += 1
                     written = (self.graphs, self.triples)
                 self._cond.notify_all()
-            if error is None and self._error is None and self.on_written is not None:
+            if written is not None and self.on_written is not None:
                 self.on_written(*written)
 
 

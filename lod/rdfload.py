@@ -78,7 +78,7 @@ def load_rdf_file(writer: BatchWriter, path: str) -> None:
         for graph, quads in _graphs_of(stream, name, syntax, home):
             text = _nquads(quads)
             if graph in seen:
-                writer.append_text(text, len(quads))
+                writer.append_text(graph, text, len(quads))
             else:
                 seen.add(graph)
                 writer.add_text(graph, text, len(quads))

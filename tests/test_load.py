@@ -288,3 +288,16 @@ def test_store_busy_message_while_another_process_holds_it(tmp_path: Path) -> No
                                   text=True)
             assert done.returncode == 1, command
             assert f"store {path} is busy" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_graph_that_comes_back_later_in_a_file_is_added_to(tmp_path: Path) -> None:
+    trig = tmp_path / "split.trig"
+    trig.write_text('<http://ex.org/g1> { <http://ex.org/a> <http://ex.org/p> "1" . }\n'
+                    '<http://ex.org/g2> { <http://ex.org/a> <http://ex.org/p> "2" . }\n'
+                    '<http://ex.org/g1> { <http://ex.org/a> <http://ex.org/p> "3" . }\n')
+    path = str(tmp_path / "s")
+    for _ in range(2):  # and loading it again changes nothing
+        assert CliRunner().invoke(cli, ["load", str(trig), "--store", path]).exit_code == 0
+        with open_store(store_dir=path) as store:
+            assert store.triple_count("http://ex.org/g1") == 2
+            assert store.triple_count("http://ex.org/g2") == 1
