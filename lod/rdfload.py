@@ -41,7 +41,7 @@ def split_inputs(paths: Sequence[str], source: str | None = None) -> tuple[list[
             head = stream.peek(DETECT_BYTES)[:DETECT_BYTES]
         finally:
             stream.close()
-        (records if detect.detect(name, head) is not None else rdf).append(path)
+        (records if detect.record_form(name, head) is not None else rdf).append(path)
     return records, rdf
 
 
