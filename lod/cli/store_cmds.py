@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,13 @@ from .. import deleting, facets, loading
 from ..errors import StoreError, UsageError
 from ..mapping import load_mapping
 from ..parallel import ConverterSpec
-from ..pipeline import RunSummary, default_jobs
+from ..pipeline import default_jobs
 from ..rdfio import SYNTAXES, syntax_for_path
 from ..store import Store, default_store_dir, open_store, resolve_password
 from ..store.remote import RemoteStore
 from .convert_cmd import problem_reporter
 from .options import input_options, store_options
+from .progress import LoadProgress
 
 
 def open_target(target: dict[str, Any]) -> Store:
@@ -61,33 +61,6 @@ def ensure_facets(store: Store, *, quiet: bool = False, rebuild: bool | None = N
     if not quiet:
         click.echo(f"lod: rebuilding the facet summary ({reason})", err=True)
     facets.refresh(store)
-
-
-class LoadProgress:
-    """One line on stderr while a load runs (only on a terminal)."""
-
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.started = time.perf_counter()
-        self.read = 0
-        self.shown = False
-
-    def converted(self, summary: RunSummary) -> None:
-        self.read = summary.read
-
-    def written(self, graphs: int, triples: int) -> None:
-        if not self.enabled:
-            return
-        elapsed = max(time.perf_counter() - self.started, 1e-9)
-        sys.stderr.write(f"\r{self.read:,} records read, {graphs:,} graphs and {triples:,} "
-                         f"triples written, {triples / elapsed:,.0f} triples/s ")
-        sys.stderr.flush()
-        self.shown = True
-
-    def done(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
 
 
 @click.command("load")
