@@ -12,11 +12,10 @@ This is the Harmony form (``--from harmony``): the Harmony JSON reader hands env
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-from lod.readers.limits import oversized, reject, too_big
+from lod.readers.limits import oversized, reject
 from lod.records import Origin, Record, Rejected
 
 FORMAT = "harmony"
@@ -26,37 +25,6 @@ def is_response(value: Any) -> bool:
     """True for an API envelope: an object whose ``results`` is a list (and not a study)."""
     return isinstance(value, dict) and isinstance(value.get("results"), list) \
         and "dataset_schema" not in value and "extra_data" not in value
-
-
-def read(data: bytes, name: str) -> Iterator[Record | Rejected]:
-    """Yield the study records of one saved API response (or JSON Lines of responses)."""
-    if (problem := too_big(data, name)) is not None:
-        yield problem
-        return
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        yield reject(name, f"not UTF-8 text (byte {exc.start})")
-        return
-    try:
-        yield from records(json.loads(text), name)
-        return
-    except json.JSONDecodeError as exc:
-        if exc.msg != "Extra data":
-            yield reject(name, f"not JSON: {exc.msg} (column {exc.colno})", line=exc.lineno)
-            return
-    except RecursionError:
-        yield reject(name, "JSON nested too deeply")
-        return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            response = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            yield reject(name, f"not JSON: {getattr(exc, 'msg', exc)}", line=number)
-            continue
-        yield from records(response, name, line=number)
 
 
 def records(response: Any, name: str, *, line: int | None = None
