@@ -18,19 +18,13 @@ from pyld import jsonld
 from rdflib.compare import isomorphic
 
 from lod.cli import cli
+from lod.rdfio import SYNTAXES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = sorted((ROOT.parent / "shared" / "corpus" / "harmony").glob("*.json"))
 CASES = ROOT / "tests" / "cases"
 BASE = "https://example.org/id/"
-FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
+FORMATS = {name: syntax.rdf_format for name, syntax in SYNTAXES.items()}
 QUAD_FORMATS = ("nquads", "trig", "jsonld")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DCAT_DATASET = "http://www.w3.org/ns/dcat#Dataset"

@@ -16,19 +16,13 @@ import pyoxigraph as ox
 from rdflib.term import Identifier
 
 from lod.errors import UsageError
+from lod.rdfio import SYNTAXES
 
 #: Bound values for a query: variable name (without ``?``) -> RDF term.
 Bindings = Mapping[str, Identifier]
 
 #: ``dump`` format names and the pyoxigraph formats behind them.
-DUMP_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
+DUMP_FORMATS: dict[str, ox.RdfFormat] = {name: s.rdf_format for name, s in SYNTAXES.items()}
 
 #: Prefixes written into Turtle and TriG dumps (output only; parsing never needs them).
 DUMP_PREFIXES: dict[str, str] = {
