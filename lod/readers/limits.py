@@ -3,7 +3,7 @@
 A reader never raises for a user's bad data: these helpers return a :class:`Rejected` (or the
 JSON pointer of the offending value) and the reader yields it.
 
-Limits (documented in docs/readers.md):
+Limits (documented in README.md, "Limits and bad input"):
 
 * ``MAX_DOCUMENT_BYTES`` - one input document (after ``.gz`` decompression): 50 MB.
 * ``MAX_STRING_CHARS`` - one string value inside a record: 1 MB (1,048,576 characters).
