@@ -30,6 +30,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 
 from lod.errors import QueryError, StoreError, UsageError
+from lod.store import staging
 from lod.store.base import DUMP_PREFIXES, Bindings, ClosingMixin, SelectResult, dump_format
 from lod.store.bindings import inject_values
 from lod.store.gsp import GraphStore
@@ -55,6 +56,8 @@ class RemoteStore(ClosingMixin):
     page_size = 10_000  # rows per page when reading everything (at most Virtuoso's cap)
     update_chunk_triples = 1_000  # INSERT DATA size; Virtuoso gives up at a few thousand
     gsp_chunk_triples = 50_000  # POST size when adding a large graph without blank nodes
+    staging_chunk_triples = 50_000  # triples per staged batch of small graphs (GSP + update)
+    staging_min_graphs = 8  # fewer graphs than this in a batch: one PUT each instead
     names_per_request = 200  # graphs per existence check or DROP request
     suspicious_row_counts = frozenset({10_000})  # common silent caps
 
@@ -93,12 +96,14 @@ class RemoteStore(ClosingMixin):
             iri(name)
         groups = self._group(nquads, allowed=set(names))
         if self._gsp is not None:
-            for name in names:
-                triples = groups.get(name)
-                if triples:
-                    self._gsp.put(name, ntriples(triples))
-                else:
-                    self._gsp.delete(name)
+            staging.replace_graphs(
+                self._gsp,
+                self.update,
+                groups,
+                names,
+                chunk_triples=self.staging_chunk_triples,
+                min_graphs=self.staging_min_graphs,
+            )
         else:
             write_by_update(self.update, groups, names, self.update_chunk_triples)
 
