@@ -11,7 +11,7 @@ import re
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 # Characters that may not appear raw in an N-Triples IRIREF (plus controls and space).
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _LANG_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
@@ -31,12 +31,12 @@ def is_valid_iri(value: str) -> bool:
 
 
 def escape(text: str) -> str:
-    return text.translate(_ESCAPES)
+    return text.translate(ESCAPES)
 
 
 def literal(text: str, *, lang: str | None = None, datatype: str | None = None) -> str:
     """A literal term; ``datatype`` is a full IRI, ``lang`` a BCP 47 tag."""
-    body = f'"{text.translate(_ESCAPES)}"'
+    body = f'"{text.translate(ESCAPES)}"'
     if lang:
         return f"{body}@{lang}"
     if datatype and datatype != XSD + "string":

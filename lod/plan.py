@@ -14,6 +14,7 @@ from .mapping import FieldSpec, Mapping, NodeSpec
 from .transforms import TRANSFORMS
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_SAFE_PIECE = re.compile(r"[A-Za-z0-9/._~-]*").fullmatch  # what quote() leaves as it is
 
 
 class Template:
@@ -32,6 +33,15 @@ class Template:
     def uses_subject(self) -> bool:
         return "subject" in self.names
 
+    @property
+    def absolute(self) -> bool | None:
+        """Whether every IRI made from this template is absolute (True), relative to the base
+        (False), or depends on the values (None)."""
+        head = self.parts[0]
+        if head:
+            return ":" in head.split("/", 1)[0] or (None if "/" not in head else False)
+        return True if self.parts[1] in ("subject", "base") else None
+
     def format(self, values: dict[str, Any], subject: str | None, base: str) -> str:
         """Placeholders are percent-encoded (so the result is a valid IRI when the base is),
         except in a one-placeholder template, whose value callers must check."""
@@ -46,11 +56,18 @@ class Template:
             elif piece == "base":
                 pieces.append(base)
             else:
-                pieces.append(quote(str(values.get(piece, "")), safe="/-._~"))
+                pieces.append(iri_piece(values.get(piece, "")))
         result = "".join(pieces)
         if ":" not in result.split("/", 1)[0]:
             result = base + result
         return result
+
+
+def iri_piece(value: Any) -> str:
+    """A value as a piece of an IRI: percent-encoded except for unreserved characters and '/'."""
+    if type(value) is str and _SAFE_PIECE(value):
+        return value
+    return quote(str(value), safe="/-._~")
 
 
 class CompiledField:

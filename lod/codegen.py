@@ -1,0 +1,357 @@
+"""A compiled mapping plan turned into Python functions, so that a record runs through straight
+code instead of an interpreter walking the mapping for every value.
+
+The mapping stays data (``mappings/*.yaml``); this module reads its plan once per run and
+writes one function for a record's fields and one per node template, with every decision the
+mapping makes (which paths, transforms, predicates, literal or IRI or node, language, limits)
+taken when the code is made. What the functions do is described field by field in
+``mappings/README.md``; the generated source is kept on :class:`CompiledCode` for inspection.
+
+Nothing from a record ever becomes code: names, paths, predicates and messages from the
+mapping enter the generated source only as ``repr()`` literals or as bound constants.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from . import field_runtime as rt
+from . import ntriples as nt
+from .field_runtime import GraphBuffer, RecordState
+from .plan import CompiledField, CompiledNode, Plan, Template, iri_piece, resolve
+from .transforms import RecordRejected
+
+RecordFields = Callable[[GraphBuffer, str, dict[str, Any], RecordState, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledCode:
+    record_fields: RecordFields  # (study graph, study term, record, state, field prefix)
+    source: str
+
+
+class _Source:
+    """Lines of generated code, and the constants they refer to by name."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.depth = 0
+        self.done: list[list[str]] = []  # finished functions
+        self.names: dict[str, Any] = {}
+        self._ids: dict[int, str] = {}
+        self._temps = 0
+
+    @contextmanager
+    def function(self, header: str) -> Iterator[None]:
+        """A function of its own, written apart from the one being written now."""
+        outer, depth = self.lines, self.depth
+        self.lines, self.depth = [], 0
+        try:
+            with self.block(header):
+                yield
+            self.done.append(self.lines)
+        finally:
+            self.lines, self.depth = outer, depth
+
+    def text(self) -> str:
+        return "\n\n".join("\n".join(lines) for lines in self.done) + "\n"
+
+    def __call__(self, text: str) -> None:
+        self.lines.append("    " * self.depth + text)
+
+    @contextmanager
+    def block(self, header: str) -> Iterator[None]:
+        self(header)
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+
+    def const(self, value: Any, kind: str) -> str:
+        """A name bound to ``value`` in the generated module (one name per distinct object)."""
+        key = id(value)
+        if key not in self._ids:
+            name = f"{kind}{len(self.names)}"
+            self.names[name] = value
+            self._ids[key] = name
+        return self._ids[key]
+
+    def temp(self, stem: str) -> str:
+        self._temps += 1
+        return f"{stem}{self._temps}"
+
+
+class _Generator:
+    def __init__(self, plan: Plan, base: str, memos: dict[Any, dict[Any, Any]]):
+        self.plan = plan
+        self.base = base
+        self.memos = memos
+        self.src = _Source()
+        self.node_functions: dict[str, str] = {}
+        self._keep: list[Any] = []  # objects whose id() names a constant must stay alive
+
+    def constant(self, value: Any, kind: str) -> str:
+        self._keep.append(value)
+        return self.src.const(value, kind)
+
+    # -- functions ------------------------------------------------------------------
+    def record_function(self) -> None:
+        src, fields = self.src, self.plan.fields
+        counts = Counter(f.source_key for f in fields if f.simple_key is None)
+        shared = {key: f"sk{i}" for i, key in enumerate(k for k, n in counts.items() if n > 1)}
+        with src.function("def record_fields(G, s, data, state, prefix):"):
+            self._prologue(fields)
+            for var in shared.values():
+                src(f"{var} = None")
+            for f in fields:
+                self.field(f, shared.get(f.source_key) if f.simple_key is None else None)
+
+    def node_function(self, node: CompiledNode) -> str:
+        if node.name in self.node_functions:
+            return self.node_functions[node.name]
+        name = self.node_functions[node.name] = f"node_{len(self.node_functions)}"
+        src = self.src
+        template = self.constant(node.template, "T")
+        where = repr(node.name)
+        with src.function(f"def {name}(G, parent, data, state, prefix):"):
+            with src.block("try:"):
+                made = self.template_expr(node.template, lambda key: f"data.get({key!r}, '')",
+                                          "parent[1:-1]")
+                src(f"iri = {made or f'{template}.format(data, parent[1:-1], BASE)'}")
+            with src.block("except UnicodeEncodeError:"):
+                src('iri = ""  # a lone surrogate in a key: reported just below')
+            check = "not iri or not is_valid_iri(iri)" if node.template.whole else "not iri"
+            with src.block(f"if {check}:"):
+                message = repr(f"cannot make an IRI for {node.name}: ")
+                src(f'state.warn(prefix + {where}, {message} + repr(iri) + "; dropped")')
+                src("return None")
+            src('s = "<" + iri + ">"')
+            if node.shared:
+                with src.block("if iri in DESCRIBED or iri in state.shared_here:"):
+                    src("return s  # described once per run, in its own graph")
+                src("G = state.shared_here[iri] = GraphBuffer()")
+            self._prologue(node.fields)
+            for t in node.types:
+                self.emit("s", f" {nt.RDF_TYPE} ", repr(t))
+            for f in node.fields:
+                self.field(f, None)
+            src("return s")
+        return name
+
+    def _prologue(self, fields: tuple[CompiledField, ...]) -> None:
+        src = self.src
+        src("seen = G.seen")
+        src("stmts = G.statements")
+        src("ctx = state.ctx")
+        src("W = ctx.warnings")
+        if any(f.lang == "record" for f in fields):
+            src("RL = record_lang(ctx)")
+            src('RLS = "\\"@" + RL if RL else "\\""')
+
+    # -- one field --------------------------------------------------------------------
+    def field(self, f: CompiledField, cached: str | None) -> None:
+        src = self.src
+        label = repr(f.label)
+        src(f"# {f.label} -> {' '.join(f.predicates + f.inverse)}")
+        if f.simple_key is not None:
+            src(f"x = data.get({f.simple_key!r})")
+            self.normalise("x", "vals")
+        else:
+            if cached is not None:
+                with src.block(f"if {cached} is None:"):
+                    self.transformed(f, cached, label)
+                src(f"vals = {cached}")
+            else:
+                self.transformed(f, "vals", label)
+            if f.pick is not None or f.values is not None:
+                src(f"vals = pick_values(vals, {f.pick!r}, {self.constant(f.values, 'V')}, ctx)")
+            with src.block("if W:"):
+                src(f"state.flush_warnings(prefix + {label})")
+        with src.block("if vals:"):
+            if f.single:
+                with src.block("if len(vals) > 1:"):
+                    src(f'state.warn(prefix + {label}, f"{{len(vals)}} values where one belongs; '
+                        f'kept the first")')
+                    src("vals = vals[:1]")
+            elif f.limit is not None:
+                src(f"vals = vals[:{int(f.limit)}]")
+            with src.block("for v in vals:"):
+                self.object(f, label)
+                for p in f.predicates:
+                    self.emit("s", f" {p} ", "o")
+                for p in f.inverse:
+                    self.emit("o", f" {p} ", "s")
+        if f.required:
+            with src.block("else:"):
+                src(f'raise FieldRejected(prefix + {label}, "missing or empty required field")')
+
+    def transformed(self, f: CompiledField, target: str, label: str) -> None:
+        """``target`` = the field's values after its transforms (``first``: of the first path
+        whose values survive them)."""
+        src = self.src
+        with src.block("try:"):
+            if not f.first:
+                parts = []
+                for path in f.paths:
+                    part = src.temp("found")
+                    self.read(path, part)
+                    parts.append(part)
+                src(f"{target} = {' + '.join(parts)}")
+                self.apply(f, target)
+            else:
+                self.first_of(f, list(f.paths), target)
+        with src.block("except RecordRejected as exc:"):
+            src(f"raise FieldRejected(prefix + {label}, str(exc)) from None")
+
+    def first_of(self, f: CompiledField, paths: list[tuple[str, ...]], target: str) -> None:
+        src = self.src
+        self.read(paths[0], target)
+        self.apply(f, target)
+        if len(paths) > 1:
+            with src.block(f"if not {target}:"):
+                self.first_of(f, paths[1:], target)
+
+    def apply(self, f: CompiledField, target: str) -> None:
+        for fn in f.transforms:
+            memo = self.memos.setdefault(fn, {})
+            self.src(f"{target} = run_transform({self.constant(fn, 'F')}, {target}, ctx, "
+                     f"{self.constant(memo, 'M')}) if {target} else {target}")
+
+    def read(self, path: tuple[str, ...], target: str) -> None:
+        """``target`` = the values at ``path``: lists flattened, absent values dropped."""
+        src = self.src
+        if not path:
+            src(f"{target} = [data]")
+        elif len(path) == 1:
+            src(f"x = data.get({path[0]!r})")
+            self.normalise("x", target)
+        elif len(path) == 2:
+            src(f"x = data.get({path[0]!r})")
+            with src.block("if type(x) is dict:"):
+                src(f"x = x.get({path[1]!r})")
+                self.normalise("x", target)
+            with src.block("elif x is None:"):
+                src(f"{target} = []")
+            with src.block("else:"):
+                src(f"{target} = resolve(data, {path!r}, ABSENT)")
+        else:
+            src(f"{target} = resolve(data, {path!r}, ABSENT)")
+
+    def normalise(self, value: str, target: str) -> None:
+        src = self.src
+        with src.block(f"if {value} is None:"):
+            src(f"{target} = []")
+        with src.block(f"elif type({value}) is list:"):
+            src(f"{target} = [y for y in {value} if y is not None and not (type(y) is str and y in ABSENT)]")
+        with src.block(f"elif type({value}) is str and {value} in ABSENT:"):
+            src(f"{target} = []")
+        with src.block("else:"):
+            src(f"{target} = [{value}]")
+
+    # -- the object of a statement -------------------------------------------------------
+    def object(self, f: CompiledField, label: str) -> None:
+        """``o`` = the term for value ``v`` (or ``continue`` when it has none)."""
+        src = self.src
+        if f.node is not None:
+            function = self.node_function(f.node)
+            src('nv = v if isinstance(v, dict) else {"value": v}')
+            if f.constants:
+                src(f"nv = {{**nv, **{self.constant(f.constants, 'C')}}}")
+            src(f"o = {function}(G, s, nv, state, prefix)")
+            with src.block("if o is None:"):
+                src("continue")
+        elif f.iri is not None:
+            self.iri_object(f, label)
+        else:
+            self.literal_object(f, label)
+
+    def iri_object(self, f: CompiledField, label: str) -> None:
+        src = self.src
+        src('raw = v.get("iri") if isinstance(v, dict) else v')
+        template = f.iri if isinstance(f.iri, Template) else None
+        if template is not None:
+            with src.block("try:"):
+                made = self.template_expr(template, lambda key: "raw" if key == "value" else "''",
+                                          "s[1:-1]")
+                fallback = self.constant(template, "T") + '.format({"value": raw}, s[1:-1], BASE)'
+                src(f"target = {made or fallback}")
+            with src.block("except UnicodeEncodeError:"):
+                src('target = ""')
+            check = "not target or not is_valid_iri(target)" if template.whole else "not target"
+        else:
+            src("target = str(raw)")
+            check = "not target or not is_valid_iri(target)"
+        with src.block(f"if {check}:"):
+            src(f'state.warn(prefix + {label}, "not a valid IRI: " + repr(target) + "; dropped")')
+            src("continue")
+        src('o = "<" + target + ">"')
+        for t in f.object_types:
+            self.emit("o", f" {nt.RDF_TYPE} ", repr(t))
+
+    def literal_object(self, f: CompiledField, label: str) -> None:
+        src = self.src
+        if f.datatype:
+            close = repr('"' if f.datatype == nt.XSD + "string" else f'"^^<{f.datatype}>')
+            lang = "None"
+        elif f.lang == "record":
+            close, lang = "RLS", "RL"
+        elif f.lang and nt.is_valid_lang(f.lang):
+            close, lang = repr(f'"@{f.lang}'), repr(f.lang)
+        else:
+            close, lang = repr('"'), "None"
+        with src.block("if type(v) is str and v.isascii() and len(v) <= MAXC:"):
+            src(f"o = '\"' + v.translate(ESCAPES) + {close}")
+        with src.block("else:"):
+            src(f"o = literal_term(v, {f.datatype!r}, {lang}, prefix + {label}, MAXC)")
+
+    @staticmethod
+    def template_expr(template: Template, value: Callable[[str], str], subject: str) -> str | None:
+        """An expression making the IRI ``template`` describes (as ``Template.format`` does), or
+        None where only the values can tell whether it is relative (then call ``format``)."""
+        absolute = template.absolute
+        if template.whole or absolute is None:
+            return None
+        pieces = []
+        for i, piece in enumerate(template.parts):
+            if i % 2 == 0:
+                if piece:
+                    pieces.append(repr(piece))
+            elif piece == "subject":
+                pieces.append(f"({subject} or '')")
+            elif piece == "base":
+                pieces.append("BASE")
+            else:
+                pieces.append(f"iri_piece({value(piece)})")
+        return " + ".join(([] if absolute else ["BASE"]) + pieces)
+
+    def emit(self, s: str, p: str, o: str) -> None:
+        src = self.src
+        src(f"st = {s} + {p!r} + {o}")
+        with src.block("if st not in seen:"):
+            src("seen.add(st)")
+            src("stmts.append(st)")
+
+
+def compile_code(plan: Plan, *, base: str, described: set[str],
+                 memos: dict[Any, dict[Any, Any]]) -> CompiledCode:
+    """The plan's record and node functions, bound to one converter's base IRI, its set of
+    shared nodes already described, and its memos of transform results (one per transform)."""
+    generator = _Generator(plan, base, memos)
+    generator.record_function()
+    source = generator.src.text()
+    namespace: dict[str, Any] = {
+        "BASE": base, "DESCRIBED": described, "ABSENT": plan.mapping.absent,
+        "MAXC": plan.mapping.max_literal_chars, "ESCAPES": nt.ESCAPES,
+        "FieldRejected": rt.FieldRejected, "GraphBuffer": GraphBuffer, "RecordRejected": RecordRejected,
+        "is_valid_iri": nt.is_valid_iri, "iri_piece": iri_piece, "literal_term": rt.literal_term,
+        "pick_values": rt.pick_values, "record_lang": rt.record_lang, "resolve": resolve,
+        "run_transform": rt.run_transform,
+        **generator.src.names,
+    }
+    exec(compile(source, f"<lod mapping {plan.mapping.name}>", "exec"), namespace)  # noqa: S102
+    return CompiledCode(record_fields=namespace["record_fields"], source=source)

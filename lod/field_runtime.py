@@ -1,0 +1,163 @@
+"""What compiled field code (:mod:`lod.codegen`) calls at conversion time: the graph buffer it
+writes statements into, the per-record state, and the few steps too branchy to inline
+(transforms with their memo, picking, value tables, unusual literals, warnings)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from . import ntriples as nt
+from .records import Problem
+from .transforms.registry import Transform, TransformContext
+
+if TYPE_CHECKING:
+    from .convert import Conversion
+
+MEMO_LIMIT = 100_000        # transform results remembered per converter; cleared when full
+MEMO_MAX_CHARS = 200        # longer strings (descriptions) are rarely repeated: not remembered
+
+
+class FieldRejected(Exception):  # noqa: N818 - control flow: the record cannot be converted
+    def __init__(self, fieldname: str | None, message: str):
+        super().__init__(message)
+        self.field = fieldname
+        self.message = message
+
+
+class GraphBuffer:
+    """Statements of one graph, in order, without repeats."""
+
+    __slots__ = ("seen", "statements")
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self.seen: set[str] = set()
+
+    def add(self, s: str, p: str, o: str) -> None:
+        statement = f"{s} {p} {o}"
+        if statement not in self.seen:
+            self.seen.add(statement)
+            self.statements.append(statement)
+
+
+class RecordState:
+    """What is being built for one record: the output, its context, shared nodes it described."""
+
+    __slots__ = ("ctx", "out", "shared_here")
+
+    def __init__(self, ctx: TransformContext, out: Conversion):
+        self.ctx = ctx
+        self.out = out
+        self.shared_here: dict[str, GraphBuffer] = {}
+
+    def warn(self, where: str, message: str) -> None:
+        self.out.warnings.append(Problem(self.out.origin, where, message))
+
+    def flush_warnings(self, where: str) -> None:
+        """Report what the transforms warned about, once each, under the field ``where``."""
+        warnings = self.ctx.warnings
+        self.out.warnings.extend(Problem(self.out.origin, where, w) for w in dict.fromkeys(warnings))
+        warnings.clear()
+
+
+def run_transform(fn: Transform, values: Sequence[Any], ctx: TransformContext,
+                  memo: dict[Any, tuple[Any, tuple[str, ...]]]) -> list[Any]:
+    """``fn`` over every value; lists it returns are flattened, ``None`` dropped.
+
+    Transforms are pure functions of the value (and the run's tables), so ``memo`` (this
+    transform's own) remembers results for short strings and flat objects, with the warnings
+    they gave, which are given again on a hit."""
+    out: list[Any] = []
+    for value in values:
+        kind = type(value)
+        key: Any = None
+        if kind is str:
+            if len(value) <= MEMO_MAX_CHARS:
+                key = value
+        elif kind is dict and len(value) <= 4:
+            key = tuple(value.items())
+        hit = None
+        if key is not None:
+            try:
+                hit = memo.get(key)
+            except TypeError:  # a value that cannot be a key (a list inside the object)
+                key = None
+        if hit is None:
+            before = len(ctx.warnings)
+            result = fn(value, ctx)
+            if key is not None:
+                if len(memo) >= MEMO_LIMIT:
+                    memo.clear()
+                memo[key] = (result, tuple(ctx.warnings[before:]))
+        else:
+            result, warned = hit
+            if warned:
+                ctx.warnings.extend(warned)
+        if type(result) is list:
+            out.extend(result if None not in result else [r for r in result if r is not None])
+        elif result is not None:
+            out.append(result)
+    return out
+
+
+def pick_values(values: list[Any], key: str | None, table: dict[str, str] | None,
+                ctx: TransformContext) -> list[Any]:
+    """``pick``: one key of each (object) value; ``values``: the mapping's value table."""
+    if key is not None:
+        picked: list[Any] = []
+        for value in values:
+            chosen = value.get(key) if isinstance(value, dict) else None
+            if isinstance(chosen, list):
+                picked.extend(chosen)
+            elif chosen not in (None, ""):
+                picked.append(chosen)
+        values = picked
+    if table is not None:
+        mapped = []
+        for value in values:
+            term = table.get(str(value).casefold())
+            if term is None:
+                ctx.warn(f"value {value!r} is not in the mapping's value table; dropped")
+            else:
+                mapped.append(term)
+        values = mapped
+    return values
+
+
+def literal_term(value: Any, datatype: str | None, lang: str | None, where: str,
+                 max_chars: int) -> str:
+    """A literal from any value a field may hold (value objects, numbers, booleans, text);
+    ``lang`` is the tag to use for plain text, already checked."""
+    if isinstance(value, dict):
+        if "@value" not in value:
+            raise FieldRejected(where, f"expected a value, got an object {value!r}")
+        own = value.get("@language")
+        if own is not None:
+            lang = own if nt.is_valid_lang(own) else None
+        datatype = value.get("@type") or datatype
+        value = value["@value"]
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, int | float):
+        text = str(value)
+    else:
+        raise FieldRejected(where, f"expected a value, got {type(value).__name__}")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise FieldRejected(where, "value is not valid Unicode (a lone surrogate)") from None
+    if len(text) > max_chars:
+        raise FieldRejected(where, f"value of {len(text):,} characters exceeds the limit of {max_chars:,}")
+    if datatype:
+        return nt.literal(text, datatype=datatype)
+    return nt.literal(text, lang=lang)
+
+
+def record_lang(ctx: TransformContext) -> str | None:
+    """The record's language tag, when it is a valid one."""
+    lang = ctx.language
+    return lang if lang and nt.is_valid_lang(lang) else None
