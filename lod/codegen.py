@@ -218,9 +218,14 @@ class _Generator:
 
     def apply(self, f: CompiledField, target: str) -> None:
         for fn in f.transforms:
-            memo = self.memos.setdefault(fn, {})
-            self.src(f"{target} = run_transform({self.constant(fn, 'F')}, {target}, ctx, "
-                     f"{self.constant(memo, 'M')}) if {target} else {target}")
+            src, memo = self.src, self.constant(self.memos.setdefault(fn, {}), "M")
+            with src.block(f"if {target}:"):
+                # one short text seen before, without warnings: its remembered result, inline
+                with src.block(f"if len({target}) == 1 and type({target}[0]) is str "
+                               f"and (h := {memo}.get({target}[0])) is not None and not h[1]:"):
+                    src(f"{target} = h[0]")
+                with src.block("else:"):
+                    src(f"{target} = run_transform({self.constant(fn, 'F')}, {target}, ctx, {memo})")
 
     def read(self, path: tuple[str, ...], target: str) -> None:
         """``target`` = the values at ``path``: lists flattened, absent values dropped."""
@@ -306,6 +311,8 @@ class _Generator:
             close, lang = repr('"'), "None"
         with src.block("if type(v) is str and v.isascii() and len(v) <= MAXC:"):
             src(f"o = '\"' + v.translate(ESCAPES) + {close}")
+        with src.block("elif type(v) is int:"):
+            src(f"o = '\"' + str(v) + {close}")
         with src.block("else:"):
             src(f"o = literal_term(v, {f.datatype!r}, {lang}, prefix + {label}, MAXC)")
 

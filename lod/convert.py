@@ -26,13 +26,54 @@ from .tables import Tables
 from .transforms import TRANSFORMS, TransformContext
 
 
-@dataclass(slots=True)
 class StudyGraph:
-    """One named graph: a study (or a shared node) IRI and its statements."""
+    """One named graph: a study (or a shared node) IRI and its statements.
 
-    iri: str
-    statements: list[str]
-    shared: bool = False
+    Statements are N-Triples text without the final dot. Graphs that crossed a process
+    boundary arrive *packed*, as one newline-joined text, and are split only when a caller
+    wants the statements one by one; writers take the text whole (:meth:`text`)."""
+
+    __slots__ = ("_count", "_packed", "_statements", "iri", "shared")
+
+    def __init__(self, iri: str, statements: list[str] | None = None, shared: bool = False, *,
+                 packed: str | None = None, count: int = 0):
+        self.iri = iri
+        self.shared = shared
+        self._statements = statements
+        self._packed = packed
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        """How many statements (the list may still grow while the converter fills it)."""
+        return self._count if self._statements is None else len(self._statements)
+
+    @classmethod
+    def unpack(cls, iri: str, shared: bool, packed: str, count: int) -> StudyGraph:
+        return cls(iri, None, shared, packed=packed, count=count)
+
+    def pack(self) -> tuple[str, bool, str, int]:
+        """What :meth:`unpack` takes: the graph as one newline-joined text."""
+        return self.iri, self.shared, self._packed_text(), self.count
+
+    @property
+    def statements(self) -> list[str]:
+        if self._statements is None:
+            self._statements = self._packed.split("\n") if self._packed else []
+        return self._statements
+
+    def text(self, end: str = " .\n") -> str:
+        """Every statement followed by ``end`` (`` .\n`` for N-Triples, `` <g> .\n`` for N-Quads)."""
+        if not self.count:
+            return ""
+        if self._statements is None:
+            return self._packed_text().replace("\n", end) + end
+        return end.join(self._statements) + end
+
+    def _packed_text(self) -> str:
+        if self._packed is None:
+            self._packed = "\n".join(self._statements or ())
+        return self._packed
 
 
 @dataclass(slots=True)

@@ -62,12 +62,13 @@ class RecordState:
 
 
 def run_transform(fn: Transform, values: Sequence[Any], ctx: TransformContext,
-                  memo: dict[Any, tuple[Any, tuple[str, ...]]]) -> list[Any]:
+                  memo: dict[Any, tuple[list[Any], tuple[str, ...]]]) -> list[Any]:
     """``fn`` over every value; lists it returns are flattened, ``None`` dropped.
 
     Transforms are pure functions of the value (and the run's tables), so ``memo`` (this
-    transform's own) remembers results for short strings and flat objects, with the warnings
-    they gave, which are given again on a hit."""
+    transform's own) remembers what short strings and flat objects gave, with the warnings
+    they gave, which are given again on a hit. Remembered lists are shared: never mutate what
+    this returns."""
     out: list[Any] = []
     for value in values:
         kind = type(value)
@@ -86,18 +87,21 @@ def run_transform(fn: Transform, values: Sequence[Any], ctx: TransformContext,
         if hit is None:
             before = len(ctx.warnings)
             result = fn(value, ctx)
+            if type(result) is list:
+                results = result if None not in result else [r for r in result if r is not None]
+            else:
+                results = [] if result is None else [result]
             if key is not None:
                 if len(memo) >= MEMO_LIMIT:
                     memo.clear()
-                memo[key] = (result, tuple(ctx.warnings[before:]))
+                memo[key] = (results, tuple(ctx.warnings[before:]))
         else:
-            result, warned = hit
+            results, warned = hit
             if warned:
                 ctx.warnings.extend(warned)
-        if type(result) is list:
-            out.extend(result if None not in result else [r for r in result if r is not None])
-        elif result is not None:
-            out.append(result)
+        if len(values) == 1:
+            return results
+        out.extend(results)
     return out
 
 

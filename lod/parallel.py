@@ -44,8 +44,9 @@ def _init_worker(spec: ConverterSpec) -> None:
 
 
 # A conversion as it crosses the process boundary: a graph's statements travel as one string
-# (pickling thousands of small strings costs more than converting them).
-_Packed = tuple[Any, list[Any], Any, list[tuple[str, bool, str]]]
+# (pickling thousands of small strings costs more than converting them), and stay one string
+# in the parent until somebody needs them one by one (writers of N-Triples/N-Quads never do).
+_Packed = tuple[Any, list[Any], Any, list[tuple[str, bool, str, int]]]
 
 
 def _convert_chunk(args: tuple[str, int, list[bytes]]) -> list[_Packed]:
@@ -56,15 +57,13 @@ def _convert_chunk(args: tuple[str, int, list[bytes]]) -> list[_Packed]:
     packed = []
     for item in harmony_json.read_numbered_lines(lines, name, first_line):
         c = converter.convert(item)
-        packed.append((c.origin, c.warnings, c.rejection,
-                       [(g.iri, g.shared, "\n".join(g.statements)) for g in c.graphs]))
+        packed.append((c.origin, c.warnings, c.rejection, [g.pack() for g in c.graphs]))
     return packed
 
 
 def _unpack(packed: _Packed) -> Conversion:
     origin, warnings, rejection, graphs = packed
-    return Conversion(origin, [StudyGraph(iri, text.split("\n"), shared) for iri, shared, text in graphs],
-                      warnings, rejection)
+    return Conversion(origin, [StudyGraph.unpack(*g) for g in graphs], warnings, rejection)
 
 
 def _chunks(lines: Iterable[bytes], name: str, first_line: int) -> Iterator[tuple[str, int, list[bytes]]]:

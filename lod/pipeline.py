@@ -51,7 +51,7 @@ class RunSummary:
                 self.shared += 1
             else:
                 self.studies += 1
-            self.triples += len(graph.statements)
+            self.triples += graph.count
             sink(graph)
 
     def line(self) -> str:

@@ -9,17 +9,19 @@ the context shipped in ``vocabularies/contexts/lod.jsonld``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph as ox
 from pyld import jsonld
 
 from .errors import UsageError
 from .resources import vocabulary
+
+if TYPE_CHECKING:
+    from .convert import StudyGraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,21 +106,18 @@ class StudyWriter:
         if exc[0] is None:
             self.close()
 
-    def write(self, graph_iri: str, statements: Iterable[str]) -> None:
+    def write(self, graph: StudyGraph) -> None:
         name = self.syntax.name
         if name == "ntriples":
-            self.out.write("".join(f"{s} .\n" for s in statements).encode("utf-8"))
+            self.out.write(graph.text().encode("utf-8"))
         elif name == "nquads":
-            g = f" <{graph_iri}> .\n"
-            self.out.write("".join(s + g for s in statements).encode("utf-8"))
+            self.out.write(graph.text(f" <{graph.iri}> .\n").encode("utf-8"))
         elif name in ("turtle", "trig"):
-            self._write_chunk(graph_iri, statements)
+            self._write_chunk(graph.iri, graph.text())
         else:
-            g = f" <{graph_iri}> .\n" if self.syntax.quads else " .\n"
-            self._held.extend(s + g for s in statements)
+            self._held.append(graph.text(f" <{graph.iri}> .\n" if self.syntax.quads else " .\n"))
 
-    def _write_chunk(self, graph_iri: str, statements: Iterable[str]) -> None:
-        text = "".join(f"{s} .\n" for s in statements)
+    def _write_chunk(self, graph_iri: str, text: str) -> None:
         # Group statements by subject, the study first, so the Turtle reads as one block per node.
         triples = sorted((q.triple for q in ox.parse(text, ox.RdfFormat.N_TRIPLES)),
                          key=lambda t: (t.subject.value != graph_iri, str(t.subject)))

@@ -94,7 +94,7 @@ def _converted(file: str, form: str) -> str:
     problems: list[str] = []
 
     def collect(graph: StudyGraph) -> None:
-        lines.extend(s + " .\n" for s in graph.statements)
+        lines.append(graph.text())
 
     summary = convert_inputs([file], ConverterSpec(DEFAULT_BASE_URI), collect,
                              lambda p, rejected: problems.append(str(p)) if rejected else None,

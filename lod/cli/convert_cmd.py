@@ -56,14 +56,14 @@ def convert_command(inputs: tuple[str, ...], output: str | None, format_name: st
     spec = ConverterSpec(base_uri, mapping)
     progress = Progress()
     with ExitStack() as stack:
-        out = stack.enter_context(Path(output).open("wb")) if output else sys.stdout.buffer
+        out = stack.enter_context(Path(output).open("wb", buffering=1 << 20)) if output else sys.stdout.buffer
         if output and output.lower().endswith(".gz"):
             # mtime=0 and no file name in the header: the same input gives the same bytes
             out = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0))
         rejects_file = stack.enter_context(Path(rejects).open("w", encoding="utf-8")) if rejects else None
         writer = stack.enter_context(StudyWriter(out, syntax))
         summary = convert_inputs(
-            inputs, spec, sink=lambda g: writer.write(g.iri, g.statements),
+            inputs, spec, sink=writer.write,
             on_problem=problem_reporter(rejects_file, quiet), source=source, jobs=jobs,
             on_progress=progress)
         progress.done()
