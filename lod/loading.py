@@ -31,6 +31,7 @@ from .pipeline import RunSummary, convert_inputs
 from .rdfload import check_rdf_file, load_rdf_file, split_inputs
 from .records import Origin, Problem
 from .store import Store
+from .store.embedded import EmbeddedStore
 from .store.remote import RemoteStore
 
 BATCH_TRIPLES = 50_000
@@ -100,7 +101,8 @@ class BatchWriter:
         self.batches = 0
         self._pending: dict[str, tuple[str, int]] = {}
         self._size = 0
-        self._queue: queue.Queue[tuple[int, bytes, list[str] | None, int] | None] = \
+        self._trusted = True  # every pending graph came from lod's converter
+        self._queue: queue.Queue[tuple[int, bytes, list[str] | None, int, bool] | None] = \
             queue.Queue(maxsize=threads)
         self._cond = threading.Condition()
         self._inflight: dict[int, set[str]] = {}
@@ -121,11 +123,16 @@ class BatchWriter:
             if span is not None and _COVERAGE not in text:
                 text += f'<{graph.iri}> {_COVERAGE} "{span}"{g}'
                 count += 1
-        self.add_text(graph.iri, text, count)
+        self._add(graph.iri, text, count)
 
     def add_text(self, iri: str, text: str, count: int) -> None:
         """A graph's whole content as N-Quads text; a later version of a graph in the same
-        batch replaces the earlier one."""
+        batch replaces the earlier one. Text from elsewhere than lod's converter: the
+        embedded store parses its batch strictly before writing."""
+        self._trusted = False
+        self._add(iri, text, count)
+
+    def _add(self, iri: str, text: str, count: int) -> None:
         old = self._pending.get(iri)
         if old is not None:
             self._size -= old[1]
@@ -137,7 +144,7 @@ class BatchWriter:
     def append_text(self, iri: str, text: str, count: int) -> None:
         """Quads added to graph ``iri``, already written (nothing is dropped first)."""
         self.flush()
-        self._submit(text.encode("utf-8"), None, count, {iri})
+        self._submit(text.encode("utf-8"), None, count, {iri}, trusted=False)
 
     def flush(self) -> None:
         if not self._pending:
@@ -145,7 +152,8 @@ class BatchWriter:
         payload = "".join(text for text, _ in self._pending.values()).encode("utf-8")
         graphs = list(self._pending)
         size, self._pending, self._size = self._size, {}, 0
-        self._submit(payload, graphs, size, set(graphs))
+        trusted, self._trusted = self._trusted, True
+        self._submit(payload, graphs, size, set(graphs), trusted=trusted)
 
     def close(self) -> None:
         """Write what is left and wait for the writers; re-raise the first error, if any."""
@@ -158,7 +166,8 @@ class BatchWriter:
                 thread.join()
         self._check()
 
-    def _submit(self, payload: bytes, graphs: list[str] | None, count: int, names: set[str]) -> None:
+    def _submit(self, payload: bytes, graphs: list[str] | None, count: int, names: set[str], *,
+                trusted: bool) -> None:
         with self._cond:
             # a batch waits for any batch in flight that has one of its graphs
             self._cond.wait_for(lambda: self._error is not None or all(
@@ -167,7 +176,7 @@ class BatchWriter:
             self._seq += 1
             self._inflight[self._seq] = names
             seq = self._seq
-        self._queue.put((seq, payload, graphs, count))
+        self._queue.put((seq, payload, graphs, count, trusted))
 
     def _check(self) -> None:
         if self._error is not None:
@@ -178,13 +187,15 @@ class BatchWriter:
             item = self._queue.get()
             if item is None:
                 return
-            seq, payload, graphs, count = item
+            seq, payload, graphs, count, trusted = item
             error: BaseException | None = None
             written: tuple[int, int] | None = None
             if self._error is None:
                 try:
                     if graphs is None:
                         self.store.add_nquads(payload)
+                    elif trusted and isinstance(self.store, EmbeddedStore):
+                        self.store.replace_graphs(payload, graphs, trusted=True)
                     else:
                         self.store.replace_graphs(payload, graphs)
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
