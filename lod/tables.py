@@ -24,13 +24,16 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 def normalise_name(name: str) -> str:
     """Case-, accent- and punctuation-insensitive key: 'University of Bristol ' → 'university of bristol'."""
-    folded = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
-    return " ".join(_NON_WORD.sub(" ", folded).split())
+    # NFKC leaves ASCII as it is, and ASCII case-folds as it lower-cases
+    folded = name.lower() if name.isascii() else unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(_NON_WORD.sub(" ", folded.replace("&", " and ")).split())
 
 
 def slug(text: str, max_len: int = 80) -> str:
     """IRI-safe slug: 'Economic and Social Research Council' → 'economic-and-social-research-council'."""
-    ascii_text = unicodedata.normalize("NFKD", normalise_name(text)).encode("ascii", "ignore").decode()
+    name = normalise_name(text)
+    ascii_text = name if name.isascii() else \
+        unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     out = "-".join(ascii_text.split())[:max_len].strip("-")
     # Names with no ASCII letters or digits (e.g. only CJK) still get a stable key.
     return out or "h-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]

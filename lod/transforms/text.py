@@ -131,6 +131,9 @@ def boolean(value: Any, ctx: TransformContext) -> Any:
 
 
 _CLOSERS = {")": "(", "]": "["}
+# An http(s) URL with a dotted host and only characters quote() keeps and IRIs allow.
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::[0-9]+)?"
+                        r"(?:[/?#][A-Za-z0-9/:?#\[\]@!$&'()*+,;=%~._-]*)?").fullmatch
 
 
 def _strip_trailing_junk(candidate: str) -> str:
@@ -155,14 +158,19 @@ def url(value: Any, ctx: TransformContext) -> Any:
     repaired = _strip_trailing_junk(candidate)
     if repaired.startswith("www."):
         repaired = "https://" + repaired
+    if _PLAIN_URL(repaired):  # the usual case: nothing to quote, and every check below passes
+        return repaired if repaired == candidate else _repaired(candidate, repaired, ctx)
     repaired = quote(repaired, safe="/:?#[]@!$&'()*+,;=%~-._")
     parts = urlsplit(repaired)
     if parts.scheme not in ("http", "https") or not parts.netloc or "." not in parts.netloc \
             or not is_valid_iri(repaired):
         ctx.warn(f"invalid URL {candidate!r}; dropped")
         return None
-    if repaired != candidate:
-        ctx.warn(f"repaired URL {candidate!r} to {repaired!r}")
+    return repaired if repaired == candidate else _repaired(candidate, repaired, ctx)
+
+
+def _repaired(candidate: str, repaired: str, ctx: TransformContext) -> str:
+    ctx.warn(f"repaired URL {candidate!r} to {repaired!r}")
     return repaired
 
 
