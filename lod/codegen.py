@@ -25,6 +25,8 @@ from .field_runtime import GraphBuffer, RecordState
 from .plan import CompiledField, CompiledNode, Plan, Template, iri_piece, resolve
 from .transforms import RecordRejected
 
+NODE_TERMS_LIMIT = 100_000  # terms remembered per node template; forgotten when full
+
 RecordFields = Callable[[GraphBuffer, str, dict[str, Any], RecordState, str], None]
 
 
@@ -87,10 +89,12 @@ class _Source:
 
 
 class _Generator:
-    def __init__(self, plan: Plan, base: str, memos: dict[Any, dict[Any, Any]]):
+    def __init__(self, plan: Plan, base: str, memos: dict[Any, dict[Any, Any]],
+                 node_terms: dict[str, dict[str, str]]):
         self.plan = plan
         self.base = base
         self.memos = memos
+        self.node_terms = node_terms
         self.src = _Source()
         self.node_functions: dict[str, str] = {}
         self._keep: list[Any] = []  # objects whose id() names a constant must stay alive
@@ -118,7 +122,15 @@ class _Generator:
         src = self.src
         template = self.constant(node.template, "T")
         where = repr(node.name)
+        names = node.template.names
+        # A shared node named by one value: the term of a value already described, at once.
+        remembered = (self.constant(self.node_terms.setdefault(node.name, {}), "NT")
+                      if node.shared and len(names) == 1 and names[0] != "base" else None)
         with src.function(f"def {name}(G, parent, data, state, prefix):"):
+            if remembered:
+                src(f"key = data.get({names[0]!r})")
+                with src.block(f"if type(key) is str and (s := {remembered}.get(key)) is not None:"):
+                    src("return s")
             with src.block("try:"):
                 made = self.template_expr(node.template, lambda key: f"data.get({key!r}, '')",
                                           "parent[1:-1]")
@@ -132,8 +144,15 @@ class _Generator:
                 src("return None")
             src('s = "<" + iri + ">"')
             if node.shared:
-                with src.block("if iri in DESCRIBED or iri in state.shared_here:"):
-                    src("return s  # described once per run, in its own graph")
+                with src.block("if iri in DESCRIBED:"):  # described once per run, in its own graph
+                    if remembered:
+                        with src.block("if type(key) is str:"):
+                            with src.block(f"if len({remembered}) >= NODE_TERMS_LIMIT:"):
+                                src(f"{remembered}.clear()")
+                            src(f"{remembered}[key] = s")
+                    src("return s")
+                with src.block("if iri in state.shared_here:"):
+                    src("return s")
                 src("G = state.shared_here[iri] = GraphBuffer()")
             self._prologue(node.fields)
             for t in node.types:
@@ -313,6 +332,8 @@ class _Generator:
             src(f"o = '\"' + v.translate(ESCAPES) + {close}")
         with src.block("elif type(v) is int:"):
             src(f"o = '\"' + str(v) + {close}")
+        with src.block("elif type(v) is bool:"):
+            src(f"o = ('\"true' if v else '\"false') + {close}")
         with src.block("else:"):
             src(f"o = literal_term(v, {f.datatype!r}, {lang}, prefix + {label}, MAXC)")
 
@@ -344,15 +365,18 @@ class _Generator:
             src("stmts.append(st)")
 
 
-def compile_code(plan: Plan, *, base: str, described: set[str],
-                 memos: dict[Any, dict[Any, Any]]) -> CompiledCode:
+def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any, dict[Any, Any]],
+                 node_terms: dict[str, dict[str, str]]) -> CompiledCode:
     """The plan's record and node functions, bound to one converter's base IRI, its set of
-    shared nodes already described, and its memos of transform results (one per transform)."""
-    generator = _Generator(plan, base, memos)
+    shared nodes already described (with ``node_terms``, their terms by the value that names
+    them, per node template: forget both together), and its memos of transform results (one
+    per transform)."""
+    generator = _Generator(plan, base, memos, node_terms)
     generator.record_function()
     source = generator.src.text()
     namespace: dict[str, Any] = {
-        "BASE": base, "DESCRIBED": described, "ABSENT": plan.mapping.absent,
+        "BASE": base, "DESCRIBED": described, "NODE_TERMS_LIMIT": NODE_TERMS_LIMIT,
+        "ABSENT": plan.mapping.absent,
         "MAXC": plan.mapping.max_literal_chars, "ESCAPES": nt.ESCAPES,
         "FieldRejected": rt.FieldRejected, "GraphBuffer": GraphBuffer, "RecordRejected": RecordRejected,
         "is_valid_iri": nt.is_valid_iri, "iri_piece": iri_piece, "literal_term": rt.literal_term,

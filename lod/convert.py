@@ -105,11 +105,13 @@ class Converter:
         self.loader = mapping_loader
         self.described: set[str] = set()  # shared node IRIs already written in this run
         self.memos: dict[Any, dict[Any, Any]] = {}  # transform results, per transform
+        self.node_terms: dict[str, dict[str, str]] = {}  # described shared nodes' terms (codegen)
         self.override = self._compiled(compile_plan(mapping_override)) if mapping_override else None
         self.plans: dict[str, tuple[Plan, CompiledCode]] = {}
 
     def _compiled(self, plan: Plan) -> tuple[Plan, CompiledCode]:
-        return plan, compile_code(plan, base=self.base, described=self.described, memos=self.memos)
+        return plan, compile_code(plan, base=self.base, described=self.described, memos=self.memos,
+                                  node_terms=self.node_terms)
 
     def plan_for(self, source: str) -> tuple[Plan, CompiledCode]:
         if self.override is not None:
@@ -117,6 +119,12 @@ class Converter:
         if source not in self.plans:
             self.plans[source] = self._compiled(compile_plan(self.loader(source)))
         return self.plans[source]
+
+    def forget_described(self) -> None:
+        """Describe shared nodes afresh from now on (each parallel chunk describes its own)."""
+        self.described.clear()
+        for terms in self.node_terms.values():
+            terms.clear()
 
     # -- public -----------------------------------------------------------------
     def convert(self, item: Record | Rejected) -> Conversion:

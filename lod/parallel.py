@@ -53,7 +53,7 @@ def _convert_chunk(args: tuple[str, int, list[bytes]]) -> list[_Packed]:
     name, first_line, lines = args
     converter = _worker_converter
     assert converter is not None
-    converter.described.clear()  # each chunk describes its shared nodes; the parent dedupes
+    converter.forget_described()  # each chunk describes its shared nodes; the parent dedupes
     packed = []
     for item in harmony_json.read_numbered_lines(lines, name, first_line):
         c = converter.convert(item)
