@@ -86,10 +86,12 @@ def _year_after(text: str, marker: str) -> str | None:
 
 class BatchWriter:
     """Collects graphs into batches of about ``batch_triples`` and writes each batch with one
-    ``replace_graphs`` call, from ``threads`` threads of its own: while one batch is being
-    written (pyoxigraph's bulk loader runs without the GIL), the next is checked. A batch
-    that shares a graph with one still in flight waits for it, so a later version of a graph
-    always wins. The first error is raised in the caller's thread."""
+    ``replace_graphs`` call, from ``threads`` threads of its own (pyoxigraph's bulk loader runs
+    without the GIL). In the embedded store, batches of converted graphs are *trusted* (valid
+    by construction): while their graphs are new, two of them load at once; other batches are
+    parsed strictly first. A batch that shares a graph with one still in flight waits for it,
+    so a later version of a graph always wins. The first error is raised in the caller's
+    thread."""
 
     def __init__(self, store: Store, batch_triples: int = BATCH_TRIPLES,
                  on_written: Callable[[int, int], None] | None = None, threads: int = 2) -> None:

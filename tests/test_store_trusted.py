@@ -10,6 +10,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -73,6 +74,7 @@ def test_a_journal_without_payload_drops_its_graphs_on_open(tmp_path: Path) -> N
 
 _WORKER = """
 import sys
+import threading
 from lod.store.embedded import EmbeddedStore
 from tests.test_store_trusted import fresh_batch
 path, graphs, first = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -135,3 +137,51 @@ def test_sigkill_midway_leaves_every_new_batch_whole_or_absent(tmp_path: Path) -
         done = _check(path, graphs)
         assert done > _cycle  # at least the batch the worker reported
         first += 1000  # the next worker's batches are new graphs again
+
+
+def _versioned(names: list[str], version: int) -> bytes:
+    rows: list[tuple[object, object, object, str | None]] = []
+    for i, name in enumerate(names):
+        size = 5 + (version + i) % 7
+        rows.append((name, EX + "size", Literal(size), name))
+        rows += [(f"{name}#{k}", P, Literal(f"v{version}"), name) for k in range(size - 1)]
+    return nquads(*rows)
+
+
+def test_concurrent_batches_of_the_same_graphs_never_mix(tmp_path: Path) -> None:
+    """Threads writing the same graphs at once, trusted or not: each graph ends up as one
+    writer's version, whole; a query meanwhile sees every graph whole."""
+    store = EmbeddedStore(tmp_path / "store")
+    store.bulk_threshold = 0
+    names = [g(f"same{i}") for i in range(200)]
+    errors: list[BaseException] = []
+    payloads = {v: _versioned(names, v) for v in range(1, 7)}
+    start = threading.Barrier(len(payloads))
+
+    def write(version: int) -> None:
+        try:
+            start.wait()
+            for _ in range(3):
+                store.replace_graphs(payloads[version], names, trusted=version % 3 != 0)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(v,)) for v in range(1, 7)]
+    for thread in threads:
+        thread.start()
+    while any(t.is_alive() for t in threads):
+        for row in store.select(_SIZES).rows:
+            assert row["n"] == row["s"], row
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert store.graphs() == sorted(names)
+    versions = {str(r["o"]) for r in store.select(f"SELECT DISTINCT ?o WHERE {{ ?s <{P}> ?o }}").rows}
+    for row in store.select(_SIZES).rows:
+        assert row["n"] == row["s"], row
+    assert len(versions) == 1, versions  # one batch's version throughout
+    store.close()
+
+
+_SIZES = ("SELECT ?g (COUNT(*) AS ?n) (SAMPLE(?size) AS ?s) WHERE { GRAPH ?g { ?x ?p ?o "
+          "OPTIONAL { ?x <http://example.org/size> ?size } } } GROUP BY ?g")

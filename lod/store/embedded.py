@@ -16,19 +16,25 @@ before the rename, nothing happened: every graph keeps its old state.
 
 A *trusted* batch (``replace_graphs(..., trusted=True)``: lod's own converter output, valid
 N-Quads whose quads all lie in the batch's graphs by construction) whose graphs are all new
-takes a shorter path: no parse in Python, and a journal that names the graphs but holds no
-payload, so replaying it drops them again (their old state: absent). The payload is loaded
-by ``bulk_load`` without ``lenient``, which checks it as strictly; if it is refused anyway,
-the graphs are dropped again and the batch is reported as an error. (Below ``bulk_threshold``
-the transactional ``load`` writes it: all-or-nothing by itself, so no journal.)
-A trusted batch that replaces existing graphs takes the full path above.
+takes a shorter path: no parse in Python, and a journal of its own (``lod-journal-N.nq``) that
+names the graphs but holds no payload, so replaying it drops them again (their old state:
+absent). The payload is loaded by ``bulk_load`` without ``lenient``, which checks it as
+strictly; if it is refused anyway, the graphs are dropped again and the batch is reported as
+an error. (Below ``bulk_threshold`` the transactional ``load`` writes it: all-or-nothing by
+itself, so no journal.) A trusted batch that replaces existing graphs takes the full path.
+
+Trusted batches of new graphs do not hold the lock while they load, so two of them load at
+once (a ``bulk_load`` of one batch runs on one core); every other write waits for those that
+share a graph with it, ``update`` and ``close`` for all of them. A query meanwhile sees such a
+batch whole or not at all (pyoxigraph ingests a bulk load's index files in one RocksDB step).
 
 Only one process can open the folder (RocksDB's lock); a second one gets StoreBusyError.
-Within a process, one lock serialises all calls, so queries never see a batch half-done.
+Within a process, one lock serialises all other calls, so queries never see a batch half-done.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import operator
 import os
@@ -45,6 +51,7 @@ from lod.store.bindings import inject_values
 from lod.store.terms import from_ox, iri
 
 JOURNAL = "lod-journal.nq"
+_JOURNALS = "lod-journal*.nq"  # JOURNAL and the trusted batches' lod-journal-N.nq
 _JOURNAL_TAG = b"# lod-journal "
 _NQ = ox.RdfFormat.N_QUADS
 _GRAPH_NAME = operator.attrgetter("graph_name")
@@ -61,6 +68,9 @@ class EmbeddedStore(ClosingMixin):
         self.path = Path(path).expanduser()
         self.read_only = read_only
         self._lock = threading.RLock()
+        self._idle = threading.Condition(self._lock)  # notified when a trusted batch ends
+        self._loading: set[str] = set()  # graphs of the trusted batches loading now
+        self._journal_ids = itertools.count(1)
         _prepare_folder(self.path)
         try:
             self._store: ox.Store | None = ox.Store(str(self.path))
@@ -80,18 +90,19 @@ class EmbeddedStore(ClosingMixin):
 
     def replace_graphs(self, nquads: bytes, graphs: Sequence[str], *, trusted: bool = False) -> None:
         """See :meth:`lod.store.Store.replace_graphs`. ``trusted``: ``nquads`` is lod's own
-        converter output (see the module's docstring); new graphs then skip the Python parse
-        and the payload in the journal."""
+        converter output (see the module's docstring): new graphs skip the Python parse and
+        the payload in the journal, and load alongside other trusted batches."""
         names = list(dict.fromkeys(graphs))
         for name in names:
             iri(name)
-        if trusted:
-            self._check_writable()
-            store = self._open_store()
-            with self._lock:
-                if not any(store.contains_named_graph(ox.NamedNode(n)) for n in names):
-                    self._commit_new(nquads, names)
-                    return
+        if trusted and self._begin_new(names):
+            try:
+                self._load_new(nquads, names)
+            finally:
+                with self._lock:
+                    self._loading.difference_update(names)
+                    self._idle.notify_all()
+            return
         self._check_payload(nquads, allowed=set(names))
         self._commit(nquads, names)
 
@@ -104,6 +115,7 @@ class EmbeddedStore(ClosingMixin):
         names = list(dict.fromkeys(graphs))
         store = self._open_store()
         with self._lock:
+            self._idle.wait_for(lambda: self._loading.isdisjoint(names))
             existing = [g for g in names if store.contains_named_graph(iri(g))]
             if existing:
                 self._commit(b"", existing)
@@ -113,6 +125,7 @@ class EmbeddedStore(ClosingMixin):
         self._check_writable()
         store = self._open_store()
         with self._lock:
+            self._idle.wait_for(lambda: not self._loading)
             try:
                 store.update(sparql)
             except SyntaxError as err:
@@ -188,6 +201,7 @@ class EmbeddedStore(ClosingMixin):
 
     def close(self) -> None:
         with self._lock:
+            self._idle.wait_for(lambda: not self._loading)
             store, self._store = self._store, None
             try:
                 if store is not None:
@@ -240,6 +254,7 @@ class EmbeddedStore(ClosingMixin):
         store = self._open_store()
         journal = self.path / JOURNAL
         with self._lock:
+            self._idle.wait_for(lambda: self._loading.isdisjoint(drop))
             try:
                 _write_journal(journal, nquads, drop)
                 self._apply(store, nquads, drop)
@@ -248,31 +263,43 @@ class EmbeddedStore(ClosingMixin):
             except OSError as err:
                 raise StoreError(f"store {self.path}: write failed: {err}") from None
 
-    def _commit_new(self, nquads: bytes, names: list[str]) -> None:
-        """A trusted batch of graphs the store does not have: the journal names them only, so
-        a replay removes whatever of them a killed process had written."""
+    def _begin_new(self, names: list[str]) -> bool:
+        """Claim ``names`` for a trusted batch if the store has none of them (once any batch
+        in flight that shares one has ended); False: the batch takes the full path."""
+        self._check_writable()
         store = self._open_store()
-        journal = self.path / JOURNAL
-        small = len(nquads) < self.bulk_threshold  # one transaction: needs no journal
         with self._lock:
+            self._idle.wait_for(lambda: self._loading.isdisjoint(names))
+            if any(store.contains_named_graph(ox.NamedNode(n)) for n in names):
+                return False
+            self._loading.update(names)
+            return True
+
+    def _load_new(self, nquads: bytes, names: list[str]) -> None:
+        """Load a trusted batch of new graphs (claimed by :meth:`_begin_new`) without the
+        lock: its journal names the graphs only, so a replay removes whatever of them a killed
+        process had written."""
+        store = self._open_store()
+        journal = self.path / f"lod-journal-{next(self._journal_ids)}.nq"
+        small = len(nquads) < self.bulk_threshold  # one transaction: needs no journal
+        try:
+            if not small:
+                _write_journal(journal, b"", names)
             try:
+                if small:
+                    store.load(nquads, format=_NQ)
+                else:
+                    store.bulk_load(nquads, format=_NQ)
+            except SyntaxError as err:
                 if not small:
-                    _write_journal(journal, b"", names)
-                try:
-                    if small:
-                        store.load(nquads, format=_NQ)
-                    else:
-                        store.bulk_load(nquads, format=_NQ)
-                except SyntaxError as err:
-                    if not small:
-                        self._apply(store, b"", names)
-                        store.flush()
-                        journal.unlink()
-                    raise StoreError(f"invalid N-Quads for store {self.path}: {err}") from None
-                store.flush()
-                journal.unlink(missing_ok=True)
-            except OSError as err:
-                raise StoreError(f"store {self.path}: write failed: {err}") from None
+                    self._apply(store, b"", names)
+                    store.flush()
+                    journal.unlink()
+                raise StoreError(f"invalid N-Quads for store {self.path}: {err}") from None
+            store.flush()
+            journal.unlink(missing_ok=True)
+        except OSError as err:
+            raise StoreError(f"store {self.path}: write failed: {err}") from None
 
     def _apply(self, store: ox.Store, nquads: bytes, drop: Sequence[str]) -> None:
         for name in drop:
@@ -286,22 +313,21 @@ class EmbeddedStore(ClosingMixin):
             store.load(nquads, format=_NQ)
 
     def _recover(self) -> None:
-        """Finish the batch a killed process committed but did not complete."""
-        journal = self.path / JOURNAL
-        journal.with_name(JOURNAL + ".tmp").unlink(missing_ok=True)
-        if not journal.exists():
-            return
+        """Finish the batches a killed process committed but did not complete."""
+        for tmp in self.path.glob(_JOURNALS + ".tmp"):
+            tmp.unlink(missing_ok=True)
         store = self._open_store()
-        try:
-            data = journal.read_bytes()
-            drop = _journal_graphs(data)
-            self._apply(store, data, drop)
-            store.flush()
-            journal.unlink()
-        except (OSError, SyntaxError, ValueError) as err:
-            raise StoreError(
-                f"store {self.path}: cannot finish the interrupted load recorded in {journal}: {err}"
-            ) from None
+        for journal in sorted(self.path.glob(_JOURNALS)):
+            try:
+                data = journal.read_bytes()
+                drop = _journal_graphs(data)
+                self._apply(store, data, drop)
+                store.flush()
+                journal.unlink()
+            except (OSError, SyntaxError, ValueError) as err:
+                raise StoreError(
+                    f"store {self.path}: cannot finish the interrupted load recorded in {journal}: {err}"
+                ) from None
 
 
 def _prepare_folder(path: Path) -> None:
@@ -323,7 +349,7 @@ def _visible(path: Path) -> Iterator[Path]:
 
 
 def _write_journal(journal: Path, nquads: bytes, drop: Sequence[str]) -> None:
-    tmp = journal.with_name(JOURNAL + ".tmp")
+    tmp = journal.with_name(journal.name + ".tmp")
     header = _JOURNAL_TAG + json.dumps({"drop": list(drop)}).encode("ascii") + b"\n"
     with open(tmp, "wb") as f:
         f.write(header)
