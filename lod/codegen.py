@@ -89,7 +89,7 @@ class _Source:
 
 
 class _Generator:
-    def __init__(self, plan: Plan, base: str, memos: dict[Any, dict[Any, Any]],
+    def __init__(self, plan: Plan, base: str, memos: dict[Any, rt.TransformMemo],
                  node_terms: dict[str, dict[str, str]]):
         self.plan = plan
         self.base = base
@@ -237,11 +237,12 @@ class _Generator:
 
     def apply(self, f: CompiledField, target: str) -> None:
         for fn in f.transforms:
-            src, memo = self.src, self.constant(self.memos.setdefault(fn, {}), "M")
+            src, memo = self.src, self.constant(self.memos.setdefault(fn, rt.TransformMemo()), "M")
             with src.block(f"if {target}:"):
                 # one short text seen before, without warnings: its remembered result, inline
                 with src.block(f"if len({target}) == 1 and type({target}[0]) is str "
                                f"and (h := {memo}.get({target}[0])) is not None and not h[1]:"):
+                    src(f"{memo}.hits += 1")
                     src(f"{target} = h[0]")
                 with src.block("else:"):
                     src(f"{target} = run_transform({self.constant(fn, 'F')}, {target}, ctx, {memo})")
@@ -365,7 +366,7 @@ class _Generator:
             src("stmts.append(st)")
 
 
-def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any, dict[Any, Any]],
+def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any, rt.TransformMemo],
                  node_terms: dict[str, dict[str, str]]) -> CompiledCode:
     """The plan's record and node functions, bound to one converter's base IRI, its set of
     shared nodes already described (with ``node_terms``, their terms by the value that names

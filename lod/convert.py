@@ -18,7 +18,7 @@ from typing import Any
 from . import ntriples as nt
 from .codegen import CompiledCode, compile_code
 from .errors import UsageError
-from .field_runtime import FieldRejected, GraphBuffer, RecordState
+from .field_runtime import FieldRejected, GraphBuffer, RecordState, TransformMemo
 from .mapping import Mapping, load_mapping
 from .plan import Plan, compile_plan, identifier, resolve, unmapped
 from .records import Origin, Problem, Record, Rejected
@@ -104,7 +104,7 @@ class Converter:
         self.tables = tables or Tables.load()
         self.loader = mapping_loader
         self.described: set[str] = set()  # shared node IRIs already written in this run
-        self.memos: dict[Any, dict[Any, Any]] = {}  # transform results, per transform
+        self.memos: dict[Any, TransformMemo] = {}  # transform results, per transform
         self.node_terms: dict[str, dict[str, str]] = {}  # described shared nodes' terms (codegen)
         self.override = self._compiled(compile_plan(mapping_override)) if mapping_override else None
         self.plans: dict[str, tuple[Plan, CompiledCode]] = {}

@@ -14,8 +14,32 @@ from .transforms.registry import Transform, TransformContext
 if TYPE_CHECKING:
     from .convert import Conversion
 
-MEMO_LIMIT = 100_000        # transform results remembered per converter; cleared when full
-MEMO_MAX_CHARS = 200        # longer strings (descriptions) are rarely repeated: not remembered
+MEMO_LIMIT = 20_000     # results remembered per transform; forgotten when full (memory stays flat)
+MEMO_PROBE = 2_000      # after this many distinct values, a memo with fewer hits than values stops
+MEMO_MAX_CHARS = 200    # longer strings (descriptions) are rarely repeated: not remembered
+
+
+class TransformMemo(dict[Any, tuple[list[Any], tuple[str, ...]]]):
+    """One transform's results by value. Values that rarely repeat (identifiers, URLs) switch
+    it off after :data:`MEMO_PROBE` of them, so it only costs where it pays."""
+
+    __slots__ = ("enabled", "hits")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits = 0
+        self.enabled = True
+
+    def remember(self, key: Any, entry: tuple[list[Any], tuple[str, ...]]) -> None:
+        if not self.enabled:
+            return
+        if len(self) >= MEMO_PROBE and self.hits < len(self):
+            self.enabled = False
+            self.clear()
+            return
+        if len(self) >= MEMO_LIMIT:
+            self.clear()
+        self[key] = entry
 
 
 class FieldRejected(Exception):  # noqa: N818 - control flow: the record cannot be converted
@@ -62,7 +86,7 @@ class RecordState:
 
 
 def run_transform(fn: Transform, values: Sequence[Any], ctx: TransformContext,
-                  memo: dict[Any, tuple[list[Any], tuple[str, ...]]]) -> list[Any]:
+                  memo: TransformMemo) -> list[Any]:
     """``fn`` over every value; lists it returns are flattened, ``None`` dropped.
 
     Transforms are pure functions of the value (and the run's tables), so ``memo`` (this
@@ -79,11 +103,13 @@ def run_transform(fn: Transform, values: Sequence[Any], ctx: TransformContext,
         elif kind is dict and len(value) <= 4:
             key = tuple(value.items())
         hit = None
-        if key is not None:
+        if key is not None and memo.enabled:
             try:
                 hit = memo.get(key)
             except TypeError:  # a value that cannot be a key (a list inside the object)
                 key = None
+        else:
+            key = None
         if hit is None:
             before = len(ctx.warnings)
             result = fn(value, ctx)
@@ -92,10 +118,9 @@ def run_transform(fn: Transform, values: Sequence[Any], ctx: TransformContext,
             else:
                 results = [] if result is None else [result]
             if key is not None:
-                if len(memo) >= MEMO_LIMIT:
-                    memo.clear()
-                memo[key] = (results, tuple(ctx.warnings[before:]))
+                memo.remember(key, (results, tuple(ctx.warnings[before:])))
         else:
+            memo.hits += 1
             results, warned = hit
             if warned:
                 ctx.warnings.extend(warned)
