@@ -1,0 +1,133 @@
+"""The compiled converter: mapping strings and record values stay data, memos never change the
+output (warnings included), and worker processes give the same bytes as one process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+
+from lod.convert import Converter
+from lod.field_runtime import MEMO_PROBE, TransformMemo, run_transform
+from lod.mapping import load_mapping
+from lod.pipeline import PARALLEL_MIN_BYTES
+from lod.records import Origin, Record
+from lod.tables import Tables
+from lod.transforms import TRANSFORMS, TransformContext
+
+ROOT = Path(__file__).resolve().parent.parent
+LOD = str(Path(sys.executable).parent / "lod")
+BASE = "https://example.org/id/"
+EX = "https://example.org/vocab#"
+
+# Keys, messages and constants a mapping author might write, and values a record might hold,
+# that would break (or run) generated code if they were pasted into it instead of quoted.
+HOSTILE_KEY = "k'\"\\}{\n#"
+HOSTILE_VALUE = "'); __import__('os').system('false') #\"\"\"\\ {subject} \n}"
+
+
+def hostile_mapping(tmp_path: Path) -> Path:
+    doc: dict[str, Any] = {
+        "name": "hostile",
+        "prefixes": {"ex": EX},
+        "subject": {"id": ["id"], "iri": "thing/{id}", "types": ["ex:Thing"]},
+        "fields": [
+            {"from": HOSTILE_KEY, "to": "ex:text"},
+            {"from": f"{HOSTILE_KEY}.inner", "to": "ex:inner", "lang": "en"},
+            {"from": "kind", "to": "ex:kind", "iri": True, "values": {HOSTILE_VALUE: "ex:Odd"}},
+            {"from": "part", "to": "ex:part", "node": "part", "with": {"note": HOSTILE_VALUE}},
+        ],
+        "nodes": {"part": {"iri": "{subject}#part-{key}", "types": ["ex:Part"],
+                           "fields": [{"from": "note", "to": "ex:note"},
+                                      {"from": "value", "to": "ex:value"}]}},
+    }
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_mapping_strings_and_record_values_never_become_code(tmp_path: Path) -> None:
+    converter = Converter(BASE, mapping_override=load_mapping(hostile_mapping(tmp_path)))
+    record = {"id": "a b", HOSTILE_KEY: HOSTILE_VALUE, "kind": HOSTILE_VALUE.upper(),
+              "part": {"key": HOSTILE_VALUE, "value": HOSTILE_VALUE}}
+    out = converter.convert(Record(record, Origin("in.json")))
+    assert out.rejection is None
+    text = "".join(g.text() for g in out.graphs)
+    triples = {(t.subject.value, t.predicate.value, t.object.value)
+               for t in (q.triple for q in ox.parse(text, ox.RdfFormat.N_TRIPLES))}
+    study = BASE + "thing/a%20b"
+    assert (study, EX + "text", HOSTILE_VALUE) in triples
+    assert (study, EX + "kind", EX + "Odd") in triples  # value tables match case-insensitively
+    part = next(o for s, p, o in triples if s == study and p == EX + "part")
+    assert part.startswith(study + "#part-") and " " not in part
+    assert (part, EX + "note", HOSTILE_VALUE) in triples
+    assert (part, EX + "value", HOSTILE_VALUE) in triples
+    # the generated source names the mapping's strings only as quoted literals
+    _, code = converter.plan_for("hostile")
+    compile(code.source, "<check>", "exec")
+    assert repr(HOSTILE_KEY) in code.source
+
+
+def test_every_record_gets_its_own_warning_for_a_value_seen_before() -> None:
+    """Transform results are remembered; the warnings they gave are given again each time."""
+    converter = Converter(BASE)
+    records = [{"extra_data": {"harmony_id": f"w/{i}", "name": f"Study {i}", "country_codes": ["XX"],
+                               "urls": ["https://example.org/a b"]}} for i in range(3)]
+    outs = [converter.convert(Record(r, Origin("in.jsonl", line=i + 1))) for i, r in enumerate(records)]
+    for out in outs:
+        messages = sorted((w.field or "", w.message) for w in out.warnings)
+        assert ("extra_data.country_codes", "unknown country code 'XX'; dropped") in messages
+        assert any(f == "dataset_schema.url|extra_data.urls|dataset_schema.includedInDataCatalog.url"
+                   and m.startswith("repaired URL") for f, m in messages), messages
+    second, third = ([(w.field, w.message) for w in out.warnings] for out in outs[1:])
+    assert second == third
+
+
+def test_a_memo_switches_itself_off_when_values_do_not_repeat() -> None:
+    ctx = TransformContext(tables=Tables.load(), base=BASE)
+    unique, repeated = TransformMemo(), TransformMemo()
+    for i in range(MEMO_PROBE + 10):
+        assert run_transform(TRANSFORMS["text"], [f" title {i} "], ctx, unique) == [f"title {i}"]
+        assert run_transform(TRANSFORMS["text"], [f" title {i % 50} "], ctx, repeated) == [f"title {i % 50}"]
+    assert not unique.enabled and len(unique) == 0
+    assert repeated.enabled and len(repeated) == 50 and repeated.hits == MEMO_PROBE + 10 - 50
+
+
+def synthetic(i: int) -> dict[str, Any]:
+    sponsors = ["ESRC", "Economic and Social Research Council", "MRC", f"Funder {i % 97}"]
+    return {"dataset_schema": {"name": f"Study {i}", "description": "Synthetic. " * 40,
+                               "keywords": [f"Topic {i % 301}", "HEALTH", f"topic {i % 7}"],
+                               "identifier": [f"10.5255/SYN-{i}"], "url": [f"https://example.org/{i}"],
+                               "sponsor": [{"name": sponsors[i % 4]}],
+                               "temporalCoverage": f"{1950 + i % 60}/{1960 + i % 60}"},
+            "extra_data": {"harmony_id": f"syn/{i}", "uuid": f"{i:032x}",
+                           "country_codes": [["GB", "UK", "FR", "XX"][i % 4]], "source": ["ukds"],
+                           "geographic_coverage": ["England", "Wales", ""][i % 3]}}
+
+
+def test_worker_processes_give_the_same_bytes_and_messages_as_one_process(tmp_path: Path) -> None:
+    source = tmp_path / "big.jsonl"
+    with source.open("w", encoding="utf-8") as f:
+        i = 0
+        while f.tell() < PARALLEL_MIN_BYTES + 1024:  # big enough to be converted in parallel
+            f.write(json.dumps(synthetic(i)) + "\n")
+            i += 1
+        f.write("{not json}\n")
+    runs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}.nq"
+        done = subprocess.run([LOD, "convert", "-j", jobs, str(source), "-o", str(out),
+                               "--base-uri", BASE], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 1, done.stderr  # the malformed last line is rejected
+        runs[jobs] = (out.read_bytes(), done.stderr.rsplit(" in ", 1)[0])
+    assert runs["1"] == runs["2"]
+    data, messages = runs["1"]
+    assert f"read {i + 1:,} records: {i:,} converted, 1 rejected" in messages
+    assert messages.count("unknown country code 'XX'") == len(range(3, i, 4))
+    graphs = {q.graph_name.value for q in ox.parse(data, ox.RdfFormat.N_QUADS)}  # type: ignore[union-attr]
+    assert {BASE + "organisation/esrc", BASE + "organisation/mrc", BASE + "keyword/health"} <= graphs
