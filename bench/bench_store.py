@@ -4,12 +4,17 @@
     .venv/bin/python bench/bench_store.py raw --studies 100000 --batch 2000 --method load
     .venv/bin/python bench/bench_store.py remote --endpoint http://127.0.0.1:8890/sparql \\
         --gsp http://127.0.0.1:8890/sparql-graph-crud --studies 5000
+    .venv/bin/python bench/bench_store.py remote --virtuoso --studies 10000 --batch 877 \\
+        --mode staged|put|update [--chunk 50000] [--writers 2] [--rounds 2]
 
 ``embedded`` goes through lod's EmbeddedStore.replace_graphs (strict parse, journal, drop,
 load, flush); ``--method load`` forces pyoxigraph's transactional ``Store.load``, ``bulk``
 (the default above 1 MB per batch) its ``bulk_load``. ``raw`` calls pyoxigraph directly
 (remove_graph + load/bulk_load, no journal) to show what the journal costs. Payloads are
 built before the clock starts; the figure is triples per second of store time.
+``remote --virtuoso`` starts its own throwaway Virtuoso the way the tests do (in a temporary
+folder, stopped afterwards); ``--rounds 2`` loads again, replacing every graph; after each
+round the triples on the server are counted (a ``WRONG`` line if any are missing).
 """
 
 from __future__ import annotations
@@ -20,14 +25,18 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pyoxigraph as ox  # noqa: E402
+from rdflib import Literal  # noqa: E402
 
 from lod.store import open_store  # noqa: E402
 from lod.store.embedded import EmbeddedStore  # noqa: E402
+from lod.store.remote import RemoteStore  # noqa: E402
+from tests.fixtures_store import start_virtuoso, stop_virtuoso  # noqa: E402
 
 BASE = "https://example.org/study/"
 XSD_INTEGER = "<http://www.w3.org/2001/XMLSchema#integer>"
@@ -110,28 +119,74 @@ def run_raw(args: argparse.Namespace, work: list[tuple[bytes, list[str]]], tripl
 
 
 def run_remote(args: argparse.Namespace, work: list[tuple[bytes, list[str]]], triples: int) -> None:
+    if args.virtuoso:
+        with tempfile.TemporaryDirectory(prefix="lod-bench-virtuoso-", dir=args.dir) as folder:
+            proc, server = start_virtuoso(Path(folder))
+            try:
+                args.endpoint, args.gsp = server.sparql, (server.gsp if args.mode != "update" else None)
+                args.server_pid = proc.pid
+                remote_rounds(args, work, triples)
+            finally:
+                stop_virtuoso(proc, server)
+    else:
+        remote_rounds(args, work, triples)
+
+
+def remote_rounds(args: argparse.Namespace, work: list[tuple[bytes, list[str]]], triples: int) -> None:
     store = open_store(
-        endpoint=args.endpoint, gsp_endpoint=args.gsp, user=args.user, password=args.password, timeout=300
+        endpoint=args.endpoint, gsp_endpoint=args.gsp, user=args.user, password=args.password, timeout=600
     )
-    label = "GSP PUT per graph" if args.gsp else "SPARQL Update"
-    started = time.perf_counter()
-    for data, graphs in work:
-        store.replace_graphs(data, graphs)
-    report(f"remote replace_graphs via {label} (batch {args.batch})", triples, time.perf_counter() - started)
-    one_graph = b"".join(
-        line.rsplit(b" ", 2)[0] + b" <" + BASE.encode() + b"big> .\n"
-        for data, _ in work
-        for line in data.splitlines()
-    )
-    started = time.perf_counter()
-    store.add_nquads(one_graph)
-    report(
-        f"remote add_nquads, one graph ({'GSP POST, 50k per request' if args.gsp else 'INSERT DATA'})",
-        one_graph.count(b"\n"),
-        time.perf_counter() - started,
-    )
-    store.delete_graphs([f"{BASE}big"] + [name for _, names in work for name in names])
+    assert isinstance(store, RemoteStore)
+    store.staging_chunk_triples = args.chunk
+    if args.mode == "put":
+        store.staging_min_graphs = sys.maxsize  # one PUT per graph, as before staging
+    label = {"put": "GSP PUT per graph", "staged": f"GSP staging, {args.chunk:,} per request",
+             "update": "SPARQL Update"}[args.mode]
+    names = [name for _, batch in work for name in batch]
+    for round_ in range(1, args.rounds + 1):  # round 2+: every graph exists and is replaced
+        started, client, server = time.perf_counter(), time.process_time(), _cpu(args.server_pid)
+        with ThreadPoolExecutor(args.writers) as pool:
+            for _ in pool.map(lambda item: store.replace_graphs(*item), work):
+                pass
+        seconds = time.perf_counter() - started
+        report(f"remote replace_graphs via {label}, {args.writers} writer(s), batch {args.batch}, "
+               f"round {round_}", triples, seconds)
+        cpu = f"server {_cpu(args.server_pid) - server:.1f} s, " if args.server_pid else ""
+        print(f"  CPU: {cpu}client {time.process_time() - client:.1f} s", flush=True)
+        stored = _count(store)
+        if stored != triples:
+            print(f"WRONG: the server holds {stored:,} triples in the loaded graphs, not {triples:,}")
+    if args.add_nquads:
+        one_graph = b"".join(
+            line.rsplit(b" ", 2)[0] + b" <" + BASE.encode() + b"big> .\n"
+            for data, _ in work
+            for line in data.splitlines()
+        )
+        started = time.perf_counter()
+        store.add_nquads(one_graph)
+        report(
+            f"remote add_nquads, one graph ({'GSP POST, 50k per request' if args.gsp else 'INSERT DATA'})",
+            one_graph.count(b"\n"),
+            time.perf_counter() - started,
+        )
+        names.append(f"{BASE}big")
+    if not args.virtuoso:
+        for start in range(0, len(names), 10_000):
+            store.delete_graphs(names[start : start + 10_000])
     store.close()
+
+
+def _cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) the process ``pid`` has used so far (Linux)."""
+    if not pid:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _count(store: RemoteStore) -> int:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), ?base)) }"
+    return int(store.select(query, {"base": Literal(BASE)}).rows[0]["n"])  # type: ignore[call-overload]
 
 
 def main() -> None:
@@ -146,6 +201,16 @@ def main() -> None:
     parser.add_argument("--endpoint")
     parser.add_argument("--gsp")
     parser.add_argument("--user")
+    parser.add_argument("--virtuoso", action="store_true",
+                        help="remote: start a throwaway Virtuoso (as the tests do) instead of --endpoint")
+    parser.add_argument("--mode", choices=["staged", "put", "update"], default="staged",
+                        help="remote: staged batches (default), one PUT per graph, or SPARQL Update only")
+    parser.add_argument("--server-pid", type=int, help="remote: report this process's CPU time too")
+    parser.add_argument("--chunk", type=int, default=50_000, help="remote: triples per staged batch")
+    parser.add_argument("--writers", type=int, default=1, help="remote: concurrent replace_graphs calls")
+    parser.add_argument("--rounds", type=int, default=1, help="remote: load this many times (2+: replace)")
+    parser.add_argument("--add-nquads", action="store_true",
+                        help="remote: also time add_nquads into one graph")
     parser.add_argument("--password")
     args = parser.parse_args()
     work = batches(args.studies, args.batch)
@@ -156,8 +221,8 @@ def main() -> None:
         args.method = "bulk" if args.method == "auto" else args.method
         run_raw(args, work, triples)
     else:
-        if not args.endpoint:
-            parser.error("remote needs --endpoint")
+        if not args.endpoint and not args.virtuoso:
+            parser.error("remote needs --endpoint or --virtuoso")
         run_remote(args, work, triples)
 
 
