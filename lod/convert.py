@@ -25,41 +25,51 @@ from .records import Origin, Problem, Record, Rejected
 from .tables import Tables
 from .transforms import TRANSFORMS, TransformContext
 
+PackedGraph = tuple[str, bool, str | None, int, tuple[str, bytes] | None]  # see StudyGraph.pack
+
 
 class StudyGraph:
     """One named graph: a study (or a shared node) IRI and its statements.
 
     Statements are N-Triples text without the final dot. Graphs that crossed a process
-    boundary arrive *packed*, as one newline-joined text, and are split only when a caller
-    wants the statements one by one; writers take the text whole (:meth:`text`)."""
+    boundary arrive *packed*, as one newline-joined text or already encoded in a line-based
+    syntax, and are split only when a caller wants the statements one by one; writers take
+    the text or the bytes whole (:meth:`text`, :meth:`encoded`)."""
 
-    __slots__ = ("_count", "_packed", "_statements", "iri", "shared")
+    __slots__ = ("_count", "_encoded", "_packed", "_statements", "iri", "shared")
 
     def __init__(self, iri: str, statements: list[str] | None = None, shared: bool = False, *,
-                 packed: str | None = None, count: int = 0):
+                 packed: str | None = None, count: int = 0,
+                 encoded: tuple[str, bytes] | None = None):
         self.iri = iri
         self.shared = shared
         self._statements = statements
         self._packed = packed
         self._count = count
+        self._encoded = encoded  # (line end, UTF-8 bytes of every statement + line end)
+
+    @classmethod
+    def unpack(cls, iri: str, shared: bool, packed: str | None, count: int,
+               encoded: tuple[str, bytes] | None) -> StudyGraph:
+        return cls(iri, None, shared, packed=packed, count=count, encoded=encoded)
+
+    def pack(self, line_end: str | None = None) -> PackedGraph:
+        """What :meth:`unpack` takes: the graph as one newline-joined text, or (given the line
+        end of a line-based syntax) as the bytes a writer of that syntax would write."""
+        if line_end is None:
+            return self.iri, self.shared, self._packed_text(), self.count, None
+        return self.iri, self.shared, None, self.count, (line_end, self.encoded(line_end))
 
     @property
     def count(self) -> int:
         """How many statements (the list may still grow while the converter fills it)."""
         return self._count if self._statements is None else len(self._statements)
 
-    @classmethod
-    def unpack(cls, iri: str, shared: bool, packed: str, count: int) -> StudyGraph:
-        return cls(iri, None, shared, packed=packed, count=count)
-
-    def pack(self) -> tuple[str, bool, str, int]:
-        """What :meth:`unpack` takes: the graph as one newline-joined text."""
-        return self.iri, self.shared, self._packed_text(), self.count
-
     @property
     def statements(self) -> list[str]:
         if self._statements is None:
-            self._statements = self._packed.split("\n") if self._packed else []
+            packed = self._packed_text()
+            self._statements = packed.split("\n") if packed else []
         return self._statements
 
     def text(self, end: str = " .\n") -> str:
@@ -70,9 +80,21 @@ class StudyGraph:
             return self._packed_text().replace("\n", end) + end
         return end.join(self._statements) + end
 
+    def encoded(self, end: str) -> bytes:
+        """:meth:`text` as UTF-8 bytes."""
+        if self._encoded is not None and self._encoded[0] == end:
+            return self._encoded[1]
+        return self.text(end).encode("utf-8")
+
     def _packed_text(self) -> str:
         if self._packed is None:
-            self._packed = "\n".join(self._statements or ())
+            if self._statements is not None:
+                self._packed = "\n".join(self._statements)
+            elif self._encoded is not None:  # raw newlines occur only at line ends
+                end, data = self._encoded
+                self._packed = data.decode("utf-8").replace(end, "\n")[:-1]
+            else:
+                self._packed = ""
         return self._packed
 
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
-from .convert import Conversion, Converter, StudyGraph
+from .convert import Conversion, Converter, PackedGraph, StudyGraph
 from .mapping import load_mapping
+from .rdfio import Syntax, line_end, syntax_named
 from .readers import harmony_json
 
 CHUNK_LINES = 1000
@@ -29,6 +30,7 @@ class ConverterSpec:
 
     base_uri: str
     mapping: str | None = None
+    encode_as: str | None = None  # a line-based syntax: workers hand over bytes ready to write
 
     def build(self) -> Converter:
         return Converter(self.base_uri,
@@ -36,17 +38,19 @@ class ConverterSpec:
 
 
 _worker_converter: Converter | None = None  # one per worker process, set by its initializer
+_worker_syntax: Syntax | None = None
 
 
 def _init_worker(spec: ConverterSpec) -> None:
-    global _worker_converter
+    global _worker_converter, _worker_syntax
     _worker_converter = spec.build()
+    _worker_syntax = syntax_named(spec.encode_as) if spec.encode_as else None
 
 
 # A conversion as it crosses the process boundary: a graph's statements travel as one string
 # (pickling thousands of small strings costs more than converting them), and stay one string
 # in the parent until somebody needs them one by one (writers of N-Triples/N-Quads never do).
-_Packed = tuple[Any, list[Any], Any, list[tuple[str, bool, str, int]]]
+_Packed = tuple[Any, list[Any], Any, list[PackedGraph]]
 
 
 def _convert_chunk(args: tuple[str, int, list[bytes]]) -> list[_Packed]:
@@ -54,10 +58,12 @@ def _convert_chunk(args: tuple[str, int, list[bytes]]) -> list[_Packed]:
     converter = _worker_converter
     assert converter is not None
     converter.forget_described()  # each chunk describes its shared nodes; the parent dedupes
+    syntax = _worker_syntax
     packed = []
     for item in harmony_json.read_numbered_lines(lines, name, first_line):
         c = converter.convert(item)
-        packed.append((c.origin, c.warnings, c.rejection, [g.pack() for g in c.graphs]))
+        graphs = [g.pack(line_end(syntax, g.iri) if syntax else None) for g in c.graphs]
+        packed.append((c.origin, c.warnings, c.rejection, graphs))
     return packed
 
 

@@ -90,6 +90,15 @@ def compact_jsonld(nquads: str) -> dict[str, Any]:
     return dict(jsonld.compact(expanded, context(), options))
 
 
+def line_end(syntax: Syntax, graph_iri: str) -> str | None:
+    """What follows each statement of a graph in a line-based syntax (None for the others)."""
+    if syntax.name == "ntriples":
+        return " .\n"
+    if syntax.name == "nquads":
+        return f" <{graph_iri}> .\n"
+    return None
+
+
 class StudyWriter:
     """Writes study graphs in one syntax to a binary stream. Use as a context manager."""
 
@@ -108,10 +117,9 @@ class StudyWriter:
 
     def write(self, graph: StudyGraph) -> None:
         name = self.syntax.name
-        if name == "ntriples":
-            self.out.write(graph.text().encode("utf-8"))
-        elif name == "nquads":
-            self.out.write(graph.text(f" <{graph.iri}> .\n").encode("utf-8"))
+        end = line_end(self.syntax, graph.iri)
+        if end is not None:
+            self.out.write(graph.encoded(end))
         elif name in ("turtle", "trig"):
             self._write_chunk(graph.iri, graph.text())
         else:
