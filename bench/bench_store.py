@@ -206,7 +206,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=["staged", "put", "update"], default="staged",
                         help="remote: staged batches (default), one PUT per graph, or SPARQL Update only")
     parser.add_argument("--server-pid", type=int, help="remote: report this process's CPU time too")
-    parser.add_argument("--chunk", type=int, default=50_000, help="remote: triples per staged batch")
+    parser.add_argument("--chunk", type=int, default=5_000, help="remote: triples per staged request")
     parser.add_argument("--writers", type=int, default=1, help="remote: concurrent replace_graphs calls")
     parser.add_argument("--rounds", type=int, default=1, help="remote: load this many times (2+: replace)")
     parser.add_argument("--add-nquads", action="store_true",

@@ -5,12 +5,15 @@
   Results are read by rdflib's SPARQL results parsers, which also take Virtuoso's old
   ``typed-literal`` JSON; Virtuoso's ASK-as-a-table answer is understood too.
 - Updates: SPARQL 1.1 Update, form-encoded POST.
-- Bulk writes: the Graph Store Protocol (``gsp_endpoint``), one PUT per replaced graph with
-  the whole graph in the body (a graph is never split: blank nodes are scoped to a request);
-  without it, ``DROP SILENT GRAPH`` + ``INSERT DATA`` in requests of at most 1,000 triples.
+- Bulk writes: with the Graph Store Protocol (``gsp_endpoint``), many small graphs are
+  staged (:mod:`lod.store.staging`: one POST of ~5,000 triples into a staging graph, one
+  SPARQL Update that moves them into their graphs); a graph with blank nodes, or a batch of
+  a few graphs, goes as one PUT per graph with the whole graph in the body (a graph is never
+  split: blank nodes are scoped to a request). Without GSP, ``DROP SILENT GRAPH`` +
+  ``INSERT DATA`` in requests of at most 1,000 triples.
 
-Writes are best effort per graph: a failure midway leaves earlier graphs of the batch in
-their new state and later ones in their old state, never a graph half-written by GSP.
+Writes are best effort per staged batch or graph: a failure midway leaves earlier graphs of
+the batch in their new state and later ones in their old state.
 Some servers cap result sizes (Virtuoso: ``ResultSetMaxRows``, 10,000 by default) without
 saying so in the results; ``select`` warns (TruncatedResultWarning) when the server flags
 it or exactly that many rows came back, and ``graphs``/``dump`` page through results.
@@ -56,7 +59,7 @@ class RemoteStore(ClosingMixin):
     page_size = 10_000  # rows per page when reading everything (at most Virtuoso's cap)
     update_chunk_triples = 1_000  # INSERT DATA size; Virtuoso gives up at a few thousand
     gsp_chunk_triples = 50_000  # POST size when adding a large graph without blank nodes
-    staging_chunk_triples = 50_000  # triples per staged batch of small graphs (GSP + update)
+    staging_chunk_triples = 5_000  # per staged request; Virtuoso inserts bigger ones slower per triple
     staging_min_graphs = 8  # fewer graphs than this in a batch: one PUT each instead
     names_per_request = 200  # graphs per existence check or DROP request
     suspicious_row_counts = frozenset({10_000})  # common silent caps
