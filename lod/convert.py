@@ -215,6 +215,8 @@ class Converter:
         mapping = plan.mapping
         assert mapping.children is not None
         for path in mapping.children.paths:
+            if path and data.get(path[0]) is None:
+                continue  # most records have no children
             for i, child in enumerate(resolve(data, path, mapping.absent)):
                 where = f"{prefix}{'.'.join(path)}[{i}]"
                 try:
