@@ -118,8 +118,8 @@ class BatchWriter:
     def add(self, graph: StudyGraph) -> None:
         """One converted graph (a study or a shared node)."""
         g = f" <{graph.iri}> .\n"
-        text = g.join(graph.statements) + g if graph.statements else ""
-        count = len(graph.statements)
+        text = graph.text(g)
+        count = graph.count
         if not graph.shared:
             span = span_of(text)
             if span is not None and _COVERAGE not in text:
