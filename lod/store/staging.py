@@ -1,8 +1,8 @@
 """Many small graphs in a few requests: one Graph Store Protocol POST + one SPARQL Update.
 
 The Graph Store Protocol writes one graph per request, and servers spend milliseconds on
-each (Virtuoso 7.2: ~15 ms of server CPU per PUT), so one graph per study caps a load at
-~100 graphs/s. Here a whole batch of graphs travels as one GSP POST into a fresh staging
+each (Virtuoso 7.2: 6–15 ms of server CPU per PUT), so one graph per study caps a load at
+~100–150 graphs/s. Here a whole batch of graphs travels as one GSP POST into a fresh staging
 graph ``urn:lod:staging:<uuid>``, then one SPARQL 1.1 Update moves it into place:
 
 - every triple ``s p o`` of graph ``g`` is staged as ``_:k p o``, with one blank node key
@@ -18,8 +18,8 @@ graph ``urn:lod:staging:<uuid>``, then one SPARQL 1.1 Update moves it into place
   when a step failed.
 
 Only standard protocols, so any server with a Graph Store Protocol endpoint can take it.
-Graphs with blank nodes of their own, or using lod's staging vocabulary, are not staged;
-the caller sends those whole, one request each.
+Graphs with blank nodes of their own, or using lod's staging vocabulary, are not staged:
+:func:`replace_graphs` sends those whole, one PUT each.
 """
 
 from __future__ import annotations
