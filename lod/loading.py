@@ -224,12 +224,12 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
          stdin: BinaryIO | None = None, writers: int | None = None) -> LoadReport:
     """Convert and load ``paths`` (files, folders, ``-``), then refresh the facet summary.
 
-    ``writers``: threads writing batches; by default 2 (embedded: one checks a batch while the
-    other's is loaded; Graph Store Protocol: two PUTs at a time), but 1 for a server written
-    through SPARQL Update (Virtuoso answers concurrent updates with "Transaction deadlocked")."""
+    ``writers``: threads writing batches; by default 2 for the embedded store (two bulk loads
+    at once), 1 for a server (its CPU is the limit: with Virtuoso two writers cost more server
+    time per study and were no faster; over SPARQL Update alone it answers concurrent updates
+    with "Transaction deadlocked")."""
     if writers is None:
-        by_update = isinstance(store, RemoteStore) and store.gsp_endpoint is None
-        writers = 1 if by_update else 2
+        writers = 1 if isinstance(store, RemoteStore) else 2
     started = time.perf_counter()
     record_paths, rdf_paths = split_inputs(paths, source)
     report = LoadReport(files=rdf_paths)
