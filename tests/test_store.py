@@ -450,26 +450,26 @@ def test_sigkill_midway_leaves_every_graph_old_or_new(tmp_path: Path, mode: str)
     rng = random.Random(20240601)
     seen = 0
     for _cycle in range(4):
-        worker = subprocess.Popen(
-            [sys.executable, "-c", _WORKER, str(path), str(graphs), mode, str(seen)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert worker.stdout is not None
-            started = time.monotonic()
-            line = worker.stdout.readline()  # one full batch written in this cycle
-            assert line, worker.stderr.read() if worker.stderr else ""
-            batch_time = max(0.05, time.monotonic() - started)
-            time.sleep(rng.uniform(0.0, batch_time * 2))
-        finally:
-            os.kill(worker.pid, signal.SIGKILL)
-            worker.wait()
+        kill_after_a_batch([sys.executable, "-c", _WORKER, str(path), str(graphs), mode, str(seen)], rng)
         version = _check_crash_store(path, graphs)
         assert version > seen  # at least the batch the worker reported is there
         seen = version
+
+
+def kill_after_a_batch(command: list[str], rng: random.Random) -> None:
+    """Run a writer that prints a line after each batch; once it has printed one, let it go on
+    for a random while (up to two batches' time), then SIGKILL it."""
+    worker = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout is not None
+        started = time.monotonic()
+        line = worker.stdout.readline()  # one full batch written in this cycle
+        assert line, worker.stderr.read() if worker.stderr else ""
+        batch_time = max(0.05, time.monotonic() - started)
+        time.sleep(rng.uniform(0.0, batch_time * 2))
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
 
 
 def test_interrupted_batch_is_finished_on_open(tmp_path: Path) -> None:

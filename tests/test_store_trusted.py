@@ -5,13 +5,9 @@ SIGKILL), bad N-Quads refused without a trace, existing graphs replaced as befor
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +15,7 @@ from rdflib import Literal
 
 from lod.errors import StoreError
 from lod.store.embedded import JOURNAL, EmbeddedStore, _write_journal
-from tests.test_store import EX, P, g, nquads, study
+from tests.test_store import EX, P, g, kill_after_a_batch, nquads, study
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,18 +118,7 @@ def test_sigkill_midway_leaves_every_new_batch_whole_or_absent(tmp_path: Path) -
     rng = random.Random(20240602)
     first = 0
     for _cycle in range(4):
-        worker = subprocess.Popen([sys.executable, "-c", _WORKER, str(path), str(graphs), str(first)],
-                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            assert worker.stdout is not None
-            started = time.monotonic()
-            line = worker.stdout.readline()  # one full batch written in this cycle
-            assert line, worker.stderr.read() if worker.stderr else ""
-            batch_time = max(0.05, time.monotonic() - started)
-            time.sleep(rng.uniform(0.0, batch_time * 2))
-        finally:
-            os.kill(worker.pid, signal.SIGKILL)
-            worker.wait()
+        kill_after_a_batch([sys.executable, "-c", _WORKER, str(path), str(graphs), str(first)], rng)
         done = _check(path, graphs)
         assert done > _cycle  # at least the batch the worker reported
         first += 1000  # the next worker's batches are new graphs again
