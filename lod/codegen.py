@@ -176,7 +176,7 @@ class _Generator:
     def field(self, f: CompiledField, cached: str | None) -> None:
         src = self.src
         label = repr(f.label)
-        src(f"# {f.label} -> {' '.join(f.predicates + f.inverse)}")
+        src(f"# {f.label!r} -> {' '.join(f.predicates + f.inverse)!r}")  # repr: one line, whatever it holds
         if f.simple_key is not None:
             src(f"x = data.get({f.simple_key!r})")
             self.normalise("x", "vals")

@@ -27,7 +27,7 @@ EX = "https://example.org/vocab#"
 
 # Keys, messages and constants a mapping author might write, and values a record might hold,
 # that would break (or run) generated code if they were pasted into it instead of quoted.
-HOSTILE_KEY = "k'\"\\}{\n#"
+HOSTILE_KEY = "k'\"\\}{\nraise SystemExit(3)  #"
 HOSTILE_VALUE = "'); __import__('os').system('false') #\"\"\"\\ {subject} \n}"
 
 
