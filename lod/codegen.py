@@ -75,7 +75,8 @@ class _Source:
             self.depth -= 1
 
     def const(self, value: Any, kind: str) -> str:
-        """A name bound to ``value`` in the generated module (one name per distinct object)."""
+        """A name bound to ``value`` in the generated module (one name per distinct object;
+        ``names`` keeps every value alive, so an id is never reused for another)."""
         key = id(value)
         if key not in self._ids:
             name = f"{kind}{len(self.names)}"
@@ -89,18 +90,15 @@ class _Source:
 
 
 class _Generator:
-    def __init__(self, plan: Plan, base: str, memos: dict[Any, rt.TransformMemo],
+    def __init__(self, plan: Plan, memos: dict[Any, rt.TransformMemo],
                  node_terms: dict[str, dict[str, str]]):
         self.plan = plan
-        self.base = base
         self.memos = memos
         self.node_terms = node_terms
         self.src = _Source()
         self.node_functions: dict[str, str] = {}
-        self._keep: list[Any] = []  # objects whose id() names a constant must stay alive
 
     def constant(self, value: Any, kind: str) -> str:
-        self._keep.append(value)
         return self.src.const(value, kind)
 
     # -- functions ------------------------------------------------------------------
@@ -132,7 +130,7 @@ class _Generator:
                 with src.block(f"if type(key) is str and (s := {remembered}.get(key)) is not None:"):
                     src("return s")
             with src.block("try:"):
-                made = self.template_expr(node.template, lambda key: f"data.get({key!r}, '')",
+                made = node.template.expression(lambda key: f"data.get({key!r}, '')",
                                           "parent[1:-1]")
                 src(f"iri = {made or f'{template}.format(data, parent[1:-1], BASE)'}")
             with src.block("except UnicodeEncodeError:"):
@@ -301,7 +299,7 @@ class _Generator:
         template = f.iri if isinstance(f.iri, Template) else None
         if template is not None:
             with src.block("try:"):
-                made = self.template_expr(template, lambda key: "raw" if key == "value" else "''",
+                made = template.expression(lambda key: "raw" if key == "value" else "''",
                                           "s[1:-1]")
                 fallback = self.constant(template, "T") + '.format({"value": raw}, s[1:-1], BASE)'
                 src(f"target = {made or fallback}")
@@ -338,26 +336,6 @@ class _Generator:
         with src.block("else:"):
             src(f"o = literal_term(v, {f.datatype!r}, {lang}, prefix + {label}, MAXC)")
 
-    @staticmethod
-    def template_expr(template: Template, value: Callable[[str], str], subject: str) -> str | None:
-        """An expression making the IRI ``template`` describes (as ``Template.format`` does), or
-        None where only the values can tell whether it is relative (then call ``format``)."""
-        absolute = template.absolute
-        if template.whole or absolute is None:
-            return None
-        pieces = []
-        for i, piece in enumerate(template.parts):
-            if i % 2 == 0:
-                if piece:
-                    pieces.append(repr(piece))
-            elif piece == "subject":
-                pieces.append(f"({subject} or '')")
-            elif piece == "base":
-                pieces.append("BASE")
-            else:
-                pieces.append(f"iri_piece({value(piece)})")
-        return " + ".join(([] if absolute else ["BASE"]) + pieces)
-
     def emit(self, s: str, p: str, o: str) -> None:
         src = self.src
         src(f"st = {s} + {p!r} + {o}")
@@ -372,7 +350,7 @@ def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any,
     shared nodes already described (with ``node_terms``, their terms by the value that names
     them, per node template: forget both together), and its memos of transform results (one
     per transform)."""
-    generator = _Generator(plan, base, memos, node_terms)
+    generator = _Generator(plan, memos, node_terms)
     generator.record_function()
     source = generator.src.text()
     namespace: dict[str, Any] = {

@@ -37,14 +37,13 @@ class ConverterSpec:
                          mapping_override=load_mapping(self.mapping) if self.mapping else None)
 
 
-_worker_converter: Converter | None = None  # one per worker process, set by its initializer
-_worker_syntax: Syntax | None = None
+# One per worker process, set by its initializer: the converter, and the syntax it encodes in.
+_worker: tuple[Converter, Syntax | None] | None = None
 
 
 def _init_worker(spec: ConverterSpec) -> None:
-    global _worker_converter, _worker_syntax
-    _worker_converter = spec.build()
-    _worker_syntax = syntax_named(spec.encode_as) if spec.encode_as else None
+    global _worker
+    _worker = spec.build(), syntax_named(spec.encode_as) if spec.encode_as else None
 
 
 # A conversion as it crosses the process boundary: a graph's statements travel as one string
@@ -55,10 +54,9 @@ _Packed = tuple[Any, list[Any], Any, list[PackedGraph]]
 
 def _convert_chunk(args: tuple[str, int, list[bytes]]) -> list[_Packed]:
     name, first_line, lines = args
-    converter = _worker_converter
-    assert converter is not None
+    assert _worker is not None
+    converter, syntax = _worker
     converter.forget_described()  # each chunk describes its shared nodes; the parent dedupes
-    syntax = _worker_syntax
     packed = []
     for item in harmony_json.read_numbered_lines(lines, name, first_line):
         c = converter.convert(item)

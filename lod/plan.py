@@ -4,7 +4,7 @@ predicate terms rendered, and record paths walked without interpretation overhea
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -61,6 +61,28 @@ class Template:
         if ":" not in result.split("/", 1)[0]:
             result = base + result
         return result
+
+
+    def expression(self, value: Callable[[str], str], subject: str) -> str | None:
+        """Python source making what :meth:`format` makes, for generated code: ``value(name)``
+        is the source of a placeholder's value, ``subject`` that of the subject IRI. None for a
+        one-value template, or where only the values tell whether the IRI is relative (call
+        :meth:`format` then)."""
+        absolute = self.absolute
+        if self.whole or absolute is None:
+            return None
+        pieces = [] if absolute else ["BASE"]
+        for i, piece in enumerate(self.parts):
+            if i % 2 == 0:
+                if piece:
+                    pieces.append(repr(piece))
+            elif piece == "subject":
+                pieces.append(f"({subject} or '')")
+            elif piece == "base":
+                pieces.append("BASE")
+            else:
+                pieces.append(f"iri_piece({value(piece)})")
+        return " + ".join(pieces)
 
 
 def iri_piece(value: Any) -> str:

@@ -32,6 +32,11 @@ class Syntax:
     quads: bool  # has named graphs
 
     @property
+    def line_based(self) -> bool:
+        """One statement per line (N-Triples, N-Quads): graphs can be written as they come."""
+        return self.name in ("ntriples", "nquads")
+
+    @property
     def media_type(self) -> str:
         return str(self.rdf_format.media_type)
 
@@ -92,11 +97,9 @@ def compact_jsonld(nquads: str) -> dict[str, Any]:
 
 def line_end(syntax: Syntax, graph_iri: str) -> str | None:
     """What follows each statement of a graph in a line-based syntax (None for the others)."""
-    if syntax.name == "ntriples":
-        return " .\n"
-    if syntax.name == "nquads":
-        return f" <{graph_iri}> .\n"
-    return None
+    if not syntax.line_based:
+        return None
+    return f" <{graph_iri}> .\n" if syntax.quads else " .\n"
 
 
 class StudyWriter:

@@ -14,7 +14,7 @@ import click
 from ..mapping import load_mapping
 from ..parallel import ConverterSpec
 from ..pipeline import convert_inputs, default_jobs
-from ..rdfio import SYNTAXES, StudyWriter, line_end, syntax_for_path, syntax_named
+from ..rdfio import SYNTAXES, StudyWriter, syntax_for_path, syntax_named
 from ..records import Problem
 from .options import input_options
 from .progress import Progress
@@ -53,7 +53,7 @@ def convert_command(inputs: tuple[str, ...], output: str | None, format_name: st
     assert syntax is not None
     if mapping:
         load_mapping(mapping)  # a broken mapping fails here, before any output is written
-    spec = ConverterSpec(base_uri, mapping, encode_as=syntax.name if line_end(syntax, "") else None)
+    spec = ConverterSpec(base_uri, mapping, encode_as=syntax.name if syntax.line_based else None)
     progress = Progress()
     with ExitStack() as stack:
         out = stack.enter_context(Path(output).open("wb", buffering=1 << 20)) if output else sys.stdout.buffer
