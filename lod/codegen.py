@@ -97,6 +97,7 @@ class _Generator:
         self.node_terms = node_terms
         self.src = _Source()
         self.node_functions: dict[str, str] = {}
+        self.top_level: dict[str, str] = {}  # the record's top-level values read once, by key
 
     def constant(self, value: Any, kind: str) -> str:
         return self.src.const(value, kind)
@@ -110,6 +111,11 @@ class _Generator:
             self._prologue(fields)
             for var in shared.values():
                 src(f"{var} = None")
+            # Paths like extra_data.name: read extra_data once (transforms never change a record).
+            firsts = dict.fromkeys(p[0] for f in fields for p in f.paths if len(p) == 2)
+            self.top_level = {key: f"top{i}" for i, key in enumerate(firsts)}
+            for key, var in self.top_level.items():
+                src(f"{var} = data.get({key!r})")
             for f in fields:
                 self.field(f, shared.get(f.source_key) if f.simple_key is None else None)
 
@@ -117,6 +123,14 @@ class _Generator:
         if node.name in self.node_functions:
             return self.node_functions[node.name]
         name = self.node_functions[node.name] = f"node_{len(self.node_functions)}"
+        top_level, self.top_level = self.top_level, {}  # a node reads its own data
+        try:
+            self._node_function(node, name)
+        finally:
+            self.top_level = top_level
+        return name
+
+    def _node_function(self, node: CompiledNode, name: str) -> None:
         src = self.src
         template = self.constant(node.template, "T")
         where = repr(node.name)
@@ -158,12 +172,10 @@ class _Generator:
             for f in node.fields:
                 self.field(f, None)
             src("return s")
-        return name
 
     def _prologue(self, fields: tuple[CompiledField, ...]) -> None:
         src = self.src
-        src("seen = G.seen")
-        src("stmts = G.statements")
+        src("add = G.statements.append")
         src("ctx = state.ctx")
         src("W = ctx.warnings")
         if any(f.lang == "record" for f in fields):
@@ -254,7 +266,8 @@ class _Generator:
             src(f"x = data.get({path[0]!r})")
             self.normalise("x", target)
         elif len(path) == 2:
-            src(f"x = data.get({path[0]!r})")
+            top = self.top_level.get(path[0])
+            src(f"x = {top}" if top else f"x = data.get({path[0]!r})")
             with src.block("if type(x) is dict:"):
                 src(f"x = x.get({path[1]!r})")
                 self.normalise("x", target)
@@ -338,10 +351,7 @@ class _Generator:
 
     def emit(self, s: str, p: str, o: str) -> None:
         src = self.src
-        src(f"st = {s} + {p!r} + {o}")
-        with src.block("if st not in seen:"):
-            src("seen.add(st)")
-            src("stmts.append(st)")
+        src(f"add({s} + {p!r} + {o})")
 
 
 def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any, rt.TransformMemo],

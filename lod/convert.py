@@ -18,7 +18,7 @@ from typing import Any
 from . import ntriples as nt
 from .codegen import CompiledCode, compile_code
 from .errors import UsageError
-from .field_runtime import FieldRejected, GraphBuffer, RecordState, TransformMemo
+from .field_runtime import FieldRejected, GraphBuffer, RecordState, TransformMemo, drop_repeats
 from .mapping import Mapping, load_mapping
 from .plan import Plan, compile_plan, identifier, resolve, unmapped
 from .records import Origin, Problem, Record, Rejected
@@ -142,12 +142,6 @@ class Converter:
             self.plans[source] = self._compiled(compile_plan(self.loader(source)))
         return self.plans[source]
 
-    def forget_described(self) -> None:
-        """Describe shared nodes afresh from now on (each parallel chunk describes its own)."""
-        self.described.clear()
-        for terms in self.node_terms.values():
-            terms.clear()
-
     # -- public -----------------------------------------------------------------
     def convert(self, item: Record | Rejected) -> Conversion:
         if isinstance(item, Rejected):
@@ -162,9 +156,12 @@ class Converter:
             out.warnings.clear()
             out.rejection = Problem(item.origin, exc.field, exc.message)
             return out
-        for node_iri, graph in state.shared_here.items():
+        for graph in out.graphs:
+            drop_repeats(graph.statements)
+        for node_iri, buffer in state.shared_here.items():
+            buffer.drop_repeats()
             self.described.add(node_iri)
-            out.graphs.append(StudyGraph(node_iri, graph.statements, shared=True))
+            out.graphs.append(StudyGraph(node_iri, buffer.statements, shared=True))
         return out
 
     def convert_all(self, items: Iterator[Record | Rejected]) -> Iterator[Conversion]:

@@ -50,19 +50,26 @@ class FieldRejected(Exception):  # noqa: N818 - control flow: the record cannot 
 
 
 class GraphBuffer:
-    """Statements of one graph, in order, without repeats."""
+    """Statements of one graph, in order. Repeats are dropped once the graph is complete
+    (:meth:`drop_repeats`): one pass at the end costs less than a check per statement."""
 
-    __slots__ = ("seen", "statements")
+    __slots__ = ("statements",)
 
     def __init__(self) -> None:
         self.statements: list[str] = []
-        self.seen: set[str] = set()
 
     def add(self, s: str, p: str, o: str) -> None:
-        statement = f"{s} {p} {o}"
-        if statement not in self.seen:
-            self.seen.add(statement)
-            self.statements.append(statement)
+        self.statements.append(f"{s} {p} {o}")
+
+    def drop_repeats(self) -> None:
+        drop_repeats(self.statements)
+
+
+def drop_repeats(statements: list[str]) -> None:
+    """Keep the first of each statement, in order (in place: the list may be shared)."""
+    unique = dict.fromkeys(statements)
+    if len(unique) != len(statements):
+        statements[:] = unique
 
 
 class RecordState:
