@@ -1,27 +1,45 @@
 """Converting JSON Lines on several cores.
 
-The main process reads lines and hands chunks to worker processes, which parse and convert
-them; results come back in input order, at most a few chunks in flight (memory stays flat).
-Each chunk is converted on its own (shared nodes described afresh), and the main process
-keeps the first description of every shared node, so the output is the same, byte for byte,
-as a one-process run's.
+The main process reads the input in blocks of whole lines and hands them to worker processes,
+which split, parse and convert them; results come back block by block in input order, at most
+a few blocks in flight (memory stays flat). A block comes back as one :class:`ChunkResult`:
+its counts, its problems in record order, and its graphs. When the output is N-Triples or
+N-Quads the worker writes the graphs, encoded, to a spool file in memory (``/dev/shm`` where
+there is one) and the result only says where each piece lies: the main process copies the
+pieces to the output and nothing big crosses a pipe.
+
+Each worker remembers the shared nodes it has described, and the main process keeps the
+first description of each, so the output is the same, byte for byte, as a one-process run's:
+the worker that converts a node's first mention has not met the node before, since every
+worker takes its blocks in input order.
 """
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing as mp
+import os
+import shutil
+import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
-from typing import Any
+from typing import BinaryIO
 
-from .convert import Conversion, Converter, PackedGraph, StudyGraph
+from .convert import Converter, PackedGraph
 from .mapping import load_mapping
 from .rdfio import Syntax, line_end, syntax_named
 from .readers import harmony_json
+from .records import Problem
 
-CHUNK_LINES = 1000
+BLOCK_BYTES = 1024**2  # lines handed to a worker at once (about 1,000 Harmony records)
+IN_FLIGHT_PER_JOB = 3  # blocks queued or converting per worker
+SPOOL_DIRS = ("/dev/shm",)  # memory-backed, where the system has one; else the temp folder
+
+# A run of study graphs encoded together (shared node IRI None), or one shared node's graph:
+# (shared node IRI, statements, study graphs, offset in the spool file, length in bytes)
+EncodedPiece = tuple[str | None, int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +55,39 @@ class ConverterSpec:
                          mapping_override=load_mapping(self.mapping) if self.mapping else None)
 
 
+@dataclass(slots=True)
+class ChunkResult:
+    """What a worker made of one block of lines. ``read == converted + rejected``.
+
+    ``problems``: warnings and rejections (flagged True) in record order. ``graphs``: each
+    graph packed (:meth:`StudyGraph.pack`); or, when the spec names a syntax to encode in,
+    ``pieces`` instead, in output order, their bytes in ``spool_file``."""
+
+    read: int
+    converted: int
+    problems: list[tuple[Problem, bool]]
+    graphs: list[PackedGraph]
+    pieces: list[EncodedPiece]
+    spool_file: str | None = None
+
+    @property
+    def rejected(self) -> int:
+        return self.read - self.converted
+
+    def encoded_pieces(self) -> Iterator[tuple[str | None, int, int, memoryview]]:
+        """Each piece with its bytes (valid until the next piece is asked for)."""
+        if self.spool_file is None:  # nothing was written (graphs without statements)
+            for shared_iri, count, studies, _, _ in self.pieces:
+                yield shared_iri, count, studies, memoryview(b"")
+            return
+        with (open(self.spool_file, "rb") as f,
+              mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data,
+              memoryview(data) as view):
+            for shared_iri, count, studies, offset, length in self.pieces:
+                with view[offset:offset + length] as piece:
+                    yield shared_iri, count, studies, piece
+
+
 # One per worker process, set by its initializer: the converter, and the syntax it encodes in.
 _worker: tuple[Converter, Syntax | None] | None = None
 
@@ -46,57 +97,111 @@ def _init_worker(spec: ConverterSpec) -> None:
     _worker = spec.build(), syntax_named(spec.encode_as) if spec.encode_as else None
 
 
-# A conversion as it crosses the process boundary: a graph's statements travel as one string
-# (pickling thousands of small strings costs more than converting them), and stay one string
-# in the parent until somebody needs them one by one (writers of N-Triples/N-Quads never do).
-_Packed = tuple[Any, list[Any], Any, list[PackedGraph]]
-
-
-def _convert_chunk(args: tuple[str, int, list[bytes]]) -> list[_Packed]:
-    name, first_line, lines = args
+def _convert_chunk(args: tuple[str, int, bytes, str | None]) -> ChunkResult:
+    name, first_line, block, spool_file = args
     assert _worker is not None
     converter, syntax = _worker
-    converter.forget_described()  # each chunk describes its shared nodes; the parent dedupes
-    packed = []
+    read = converted = 0
+    problems: list[tuple[Problem, bool]] = []
+    packed: list[PackedGraph] = []
+    pieces: list[EncodedPiece] = []
+    encoded: list[bytes] = []
+    offset = 0
+    run: list[str] = []  # texts of the study graphs since the last shared one
+    run_count = run_graphs = 0
+
+    def piece(shared_iri: str | None, count: int, graphs: int, data: bytes) -> None:
+        nonlocal offset
+        pieces.append((shared_iri, count, graphs, offset, len(data)))
+        encoded.append(data)
+        offset += len(data)
+
+    lines = block.split(b"\n")
     for item in harmony_json.read_numbered_lines(lines, name, first_line):
         c = converter.convert(item)
-        graphs = [g.pack(line_end(syntax, g.iri) if syntax else None) for g in c.graphs]
-        packed.append((c.origin, c.warnings, c.rejection, graphs))
-    return packed
+        read += 1
+        problems.extend((w, False) for w in c.warnings)
+        if c.rejection is not None:
+            problems.append((c.rejection, True))
+            continue
+        converted += 1
+        if syntax is None:
+            packed.extend(g.pack() for g in c.graphs)
+            continue
+        for g in c.graphs:
+            end = line_end(syntax, g.iri)
+            assert end is not None
+            if g.shared:
+                if run:
+                    piece(None, run_count, run_graphs, "".join(run).encode("utf-8"))
+                    run, run_count, run_graphs = [], 0, 0
+                piece(g.iri, g.count, 0, g.encoded(end))
+            else:
+                run.append(g.text(end))
+                run_count += g.count
+                run_graphs += 1
+    if run:
+        piece(None, run_count, run_graphs, "".join(run).encode("utf-8"))
+    if not offset:
+        return ChunkResult(read, converted, problems, packed, pieces)
+    assert spool_file is not None
+    # Spool files are reused, written over and cut to size: pages already in memory are
+    # cheaper to fill than new ones.
+    with open(os.open(spool_file, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:
+        f.writelines(encoded)
+        f.truncate(offset)
+    return ChunkResult(read, converted, problems, packed, pieces, spool_file)
 
 
-def _unpack(packed: _Packed) -> Conversion:
-    origin, warnings, rejection, graphs = packed
-    return Conversion(origin, [StudyGraph.unpack(*g) for g in graphs], warnings, rejection)
+def blocks(stream: BinaryIO, name: str, first_line: int,
+           size: int = BLOCK_BYTES) -> Iterator[tuple[str, int, bytes]]:
+    """``(name, number of the first line, whole lines)``, about ``size`` bytes each."""
+    line = first_line
+    unfinished: list[bytes] = []  # a line longer than a block, so far
+    while data := stream.read(size):
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            unfinished.append(data)
+            continue
+        block = b"".join([*unfinished, data[:cut]]) if unfinished else data[:cut]
+        unfinished = [data[cut:]] if cut < len(data) else []
+        yield name, line, block
+        line += block.count(b"\n")
+    if unfinished:
+        yield name, line, b"".join(unfinished)
 
 
-def _chunks(lines: Iterable[bytes], name: str, first_line: int) -> Iterator[tuple[str, int, list[bytes]]]:
-    chunk: list[bytes] = []
-    start = first_line
-    for number, line in enumerate(lines, first_line):
-        if not chunk:
-            start = number
-        chunk.append(line)
-        if len(chunk) >= CHUNK_LINES:
-            yield name, start, chunk
-            chunk = []
-    if chunk:
-        yield name, start, chunk
+def _spool_folder() -> str | None:
+    for folder in SPOOL_DIRS:
+        if os.path.isdir(folder) and os.access(folder, os.W_OK):
+            return folder
+    return None
 
 
-def convert_lines_parallel(lines: Iterable[bytes], name: str, first_line: int, spec: ConverterSpec,
-                           jobs: int) -> Iterator[Conversion]:
-    """Conversions of JSON Lines ``lines`` (numbered from ``first_line``), in input order."""
+def convert_lines_parallel(stream: BinaryIO, name: str, first_line: int, spec: ConverterSpec,
+                           jobs: int) -> Iterator[ChunkResult]:
+    """Conversions of the JSON Lines in ``stream`` (numbered from ``first_line``), block by
+    block in input order. Use each result's :meth:`ChunkResult.encoded_pieces` before the next."""
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    spool = tempfile.mkdtemp(prefix="lod-convert-", dir=_spool_folder()) if spec.encode_as else None
+    in_flight = jobs * IN_FLIGHT_PER_JOB
     pool: Pool = context.Pool(jobs, initializer=_init_worker, initargs=(spec,))
-    pending: deque[AsyncResult[Any]] = deque()
+    pending: deque[AsyncResult[ChunkResult]] = deque()
     try:
-        for chunk in _chunks(lines, name, first_line):
-            pending.append(pool.apply_async(_convert_chunk, (chunk,)))
-            if len(pending) >= jobs * 3:
-                yield from map(_unpack, pending.popleft().get())
+        for number, (name_, line, block) in enumerate(blocks(stream, name, first_line)):
+            # A block's spool file is free again: the results of the blocks that used it
+            # before were handed on and used before this one was sent.
+            spool_file = os.path.join(spool, f"{number % (in_flight + 1)}.part") if spool else None
+            pending.append(pool.apply_async(_convert_chunk, ((name_, line, block, spool_file),)))
+            if len(pending) >= in_flight:
+                yield pending.popleft().get()
         while pending:
-            yield from map(_unpack, pending.popleft().get())
+            yield pending.popleft().get()
     finally:
         pool.terminate()
         pool.join()
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
+
+
+__all__ = ["ChunkResult", "ConverterSpec", "EncodedPiece", "blocks", "convert_lines_parallel"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from .convert import Conversion, Converter, StudyGraph
-from .parallel import ConverterSpec, convert_lines_parallel
+from .parallel import ChunkResult, ConverterSpec, convert_lines_parallel
 from .readers import InputFile, harmony_json, open_inputs, records_of
 from .records import Problem, Record, Rejected
 
@@ -54,6 +54,43 @@ class RunSummary:
             self.triples += graph.count
             sink(graph)
 
+    def add_chunk(self, chunk: ChunkResult, sink: Callable[[StudyGraph], None],
+                  sink_encoded: Callable[[bytes | memoryview], None] | None,
+                  on_problem: Callable[[Problem, bool], None], described: set[str]) -> None:
+        """Count a worker's chunk and pass its graphs on (each shared node once)."""
+        self.read += chunk.read
+        self.converted += chunk.converted
+        self.rejected += chunk.rejected
+        for problem, rejected in chunk.problems:
+            if rejected:
+                self.rejections.append(problem)
+            else:
+                self.warnings += 1
+            on_problem(problem, rejected)
+        for packed in chunk.graphs:
+            graph = StudyGraph.unpack(*packed)
+            if graph.shared:
+                if graph.iri in described:
+                    continue
+                described.add(graph.iri)
+                self.shared += 1
+            else:
+                self.studies += 1
+            self.triples += graph.count
+            sink(graph)
+        if not chunk.pieces:
+            return
+        assert sink_encoded is not None
+        for shared_iri, count, studies, data in chunk.encoded_pieces():
+            if shared_iri is not None:
+                if shared_iri in described:
+                    continue
+                described.add(shared_iri)
+                self.shared += 1
+            self.studies += studies
+            self.triples += count
+            sink_encoded(data)
+
     def line(self) -> str:
         return (f"read {self.read:,} records: {self.converted:,} converted, {self.rejected:,} rejected, "
                 f"{self.warnings:,} warnings; {self.studies:,} studies, {self.shared:,} shared nodes, "
@@ -72,18 +109,24 @@ def run_conversion(items: Iterable[Record | Rejected], converter: Converter,
 def convert_inputs(paths: Sequence[str], spec: ConverterSpec, sink: Callable[[StudyGraph], None],
                    on_problem: Callable[[Problem, bool], None], *, source: str | None = None,
                    jobs: int = 1, on_progress: Callable[[RunSummary], None] | None = None,
-                   stdin: BinaryIO | None = None) -> RunSummary:
-    """Read and convert every input; big JSON Lines files use ``jobs`` worker processes."""
+                   stdin: BinaryIO | None = None,
+                   sink_encoded: Callable[[bytes | memoryview], None] | None = None) -> RunSummary:
+    """Read and convert every input; big JSON Lines files use ``jobs`` worker processes.
+
+    When ``spec.encode_as`` names a line-based syntax, workers encode graphs in it and their
+    bytes go to ``sink_encoded`` (required then); graphs converted here still go to ``sink``."""
+    if spec.encode_as is not None and sink_encoded is None:
+        raise ValueError("a spec that encodes needs sink_encoded")
     converter = spec.build()
 
-    def conversions() -> Iterator[Conversion]:
+    def conversions() -> Iterator[Conversion | ChunkResult]:
         for file in open_inputs(paths, source=source, stdin=stdin):
             if jobs > 1 and _worth_parallel(file):
                 yield from convert_lines_parallel(file.stream, file.name, 1, spec, jobs)
             else:
                 yield from (converter.convert(item) for item in records_of(file))
 
-    return _run(conversions(), sink, on_problem, on_progress)
+    return _run(conversions(), sink, on_problem, on_progress, sink_encoded)
 
 
 def default_jobs() -> int:
@@ -99,15 +142,21 @@ def _worth_parallel(file: InputFile) -> bool:
         return False
 
 
-def _run(conversions: Iterable[Conversion], sink: Callable[[StudyGraph], None],
+def _run(conversions: Iterable[Conversion | ChunkResult], sink: Callable[[StudyGraph], None],
          on_problem: Callable[[Problem, bool], None],
-         on_progress: Callable[[RunSummary], None] | None) -> RunSummary:
+         on_progress: Callable[[RunSummary], None] | None,
+         sink_encoded: Callable[[bytes | memoryview], None] | None = None) -> RunSummary:
     summary = RunSummary()
     described: set[str] = set()
     started = time.perf_counter()
+    reported = 0
     for conversion in conversions:
-        summary.add(conversion, sink, on_problem, described)
-        if on_progress is not None and summary.read % 1000 == 0:
+        if isinstance(conversion, ChunkResult):
+            summary.add_chunk(conversion, sink, sink_encoded, on_problem, described)
+        else:
+            summary.add(conversion, sink, on_problem, described)
+        if on_progress is not None and summary.read - reported >= 1000:
+            reported = summary.read
             on_progress(summary)
     summary.seconds = time.perf_counter() - started
     return summary

@@ -128,6 +128,11 @@ class StudyWriter:
         else:
             self._held.append(graph.text(f" <{graph.iri}> .\n" if self.syntax.quads else " .\n"))
 
+    def write_encoded(self, data: bytes | memoryview) -> None:
+        """Graphs a worker already encoded in this (line-based) syntax."""
+        assert self.syntax.line_based
+        self.out.write(data)
+
     def _write_chunk(self, graph_iri: str, text: str) -> None:
         # Group statements by subject, the study first, so the Turtle reads as one block per node.
         triples = sorted((q.triple for q in ox.parse(text, ox.RdfFormat.N_TRIPLES)),

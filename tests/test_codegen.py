@@ -3,6 +3,7 @@ output (warnings included), and worker processes give the same bytes as one proc
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import yaml
 from lod.convert import Converter
 from lod.field_runtime import MEMO_PROBE, TransformMemo, run_transform
 from lod.mapping import load_mapping
+from lod.parallel import BLOCK_BYTES, blocks
 from lod.pipeline import PARALLEL_MIN_BYTES
 from lod.records import Origin, Record
 from lod.tables import Tables
@@ -110,6 +112,16 @@ def synthetic(i: int) -> dict[str, Any]:
                            "geographic_coverage": ["England", "Wales", ""][i % 3]}}
 
 
+def test_blocks_hold_whole_lines_numbered_from_where_they_start() -> None:
+    text = b"a\n\nbb\r\n" + b"c" * 25 + b"\nd\ne"
+    found = list(blocks(io.BytesIO(text), "f", 1, size=8))
+    assert b"".join(block for _, _, block in found) == text
+    assert all(block.endswith(b"\n") for _, _, block in found[:-1])
+    assert [line for _, line, _ in found] == [
+        1 + text[:text.index(block)].count(b"\n") for _, _, block in found]
+    assert len(found) > 2 and any(len(block) > 8 for _, _, block in found)
+
+
 def test_worker_processes_give_the_same_bytes_and_messages_as_one_process(tmp_path: Path) -> None:
     source = tmp_path / "big.jsonl"
     with source.open("w", encoding="utf-8") as f:
@@ -117,17 +129,26 @@ def test_worker_processes_give_the_same_bytes_and_messages_as_one_process(tmp_pa
         while f.tell() < PARALLEL_MIN_BYTES + 1024:  # big enough to be converted in parallel
             f.write(json.dumps(synthetic(i)) + "\n")
             i += 1
-        f.write("{not json}\n")
+            if i == 1000:  # lines a worker's block cannot end in: blank, CRLF, over a block long
+                f.write("\n" + json.dumps(synthetic(i)) + "\r\n")
+                long = synthetic(i + 1)
+                long["dataset_schema"]["description"] = "Long. " * (BLOCK_BYTES // 10)  # each text
+                long["extra_data"]["ai_summary"] = "Longer. " * (BLOCK_BYTES // 14)  # under the limit
+                f.write(json.dumps(long) + "\n")
+                i += 2
+        f.write("{not json}")  # the last line, without a line end
     runs = {}
-    for jobs in ("1", "2"):
-        out = tmp_path / f"out-{jobs}.nq"
+    for jobs, ext in (("1", "nq"), ("2", "nq"), ("1", "ttl"), ("2", "ttl")):
+        out = tmp_path / f"out-{jobs}.{ext}"
         done = subprocess.run([LOD, "convert", "-j", jobs, str(source), "-o", str(out),
                                "--base-uri", BASE], capture_output=True, text=True, timeout=600)
         assert done.returncode == 1, done.stderr  # the malformed last line is rejected
-        runs[jobs] = (out.read_bytes(), done.stderr.rsplit(" in ", 1)[0])
-    assert runs["1"] == runs["2"]
-    data, messages = runs["1"]
+        runs[jobs + ext] = (out.read_bytes(), done.stderr.rsplit(" in ", 1)[0])
+    assert runs["1nq"] == runs["2nq"]
+    assert runs["1ttl"] == runs["2ttl"]  # graphs handed over one by one (what lod load takes)
+    data, messages = runs["1nq"]
     assert f"read {i + 1:,} records: {i:,} converted, 1 rejected" in messages
+    assert f"big.jsonl:{i + 2}: malformed JSON" in messages  # numbered across the blank line
     assert messages.count("unknown country code 'XX'") == len(range(3, i, 4))
     graphs = {q.graph_name.value for q in ox.parse(data, ox.RdfFormat.N_QUADS)}  # type: ignore[union-attr]
     assert {BASE + "organisation/esrc", BASE + "organisation/mrc", BASE + "keyword/health"} <= graphs

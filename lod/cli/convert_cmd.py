@@ -63,7 +63,7 @@ def convert_command(inputs: tuple[str, ...], output: str | None, format_name: st
         rejects_file = stack.enter_context(Path(rejects).open("w", encoding="utf-8")) if rejects else None
         writer = stack.enter_context(StudyWriter(out, syntax))
         summary = convert_inputs(
-            inputs, spec, sink=writer.write,
+            inputs, spec, sink=writer.write, sink_encoded=writer.write_encoded,
             on_problem=problem_reporter(rejects_file, quiet), source=source, jobs=jobs,
             on_progress=progress)
         progress.done()
