@@ -166,11 +166,14 @@ class _Generator:
                 with src.block("if iri in state.shared_here:"):
                     src("return s")
                 src("G = state.shared_here[iri] = GraphBuffer()")
+                src("mark = len(state.out.warnings)")
             self._prologue(node.fields)
             for t in node.types:
                 self.emit("s", f" {nt.RDF_TYPE} ", repr(t))
             for f in node.fields:
                 self.field(f, None)
+            if node.shared:
+                src("state.described(iri, mark)")
             src("return s")
 
     def _prologue(self, fields: tuple[CompiledField, ...]) -> None:

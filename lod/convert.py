@@ -107,6 +107,9 @@ class Conversion:
     graphs: list[StudyGraph] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     rejection: Problem | None = None
+    # which warnings came from describing a shared node (by index): a converter describes a
+    # node once, so they are reported once; a parallel run drops them with a repeated description
+    warning_nodes: dict[int, str] = field(default_factory=dict)
 
 
 class Converter:
@@ -154,6 +157,7 @@ class Converter:
         except FieldRejected as exc:
             out.graphs.clear()
             out.warnings.clear()
+            out.warning_nodes.clear()
             out.rejection = Problem(item.origin, exc.field, exc.message)
             return out
         for graph in out.graphs:

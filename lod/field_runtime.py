@@ -85,6 +85,13 @@ class RecordState:
     def warn(self, where: str, message: str) -> None:
         self.out.warnings.append(Problem(self.out.origin, where, message))
 
+    def described(self, iri: str, mark: int) -> None:
+        """The warnings from index ``mark`` on came from describing shared node ``iri``
+        (unless a node described inside it claimed them first)."""
+        owners = self.out.warning_nodes
+        for k in range(mark, len(self.out.warnings)):
+            owners.setdefault(k, iri)
+
     def flush_warnings(self, where: str) -> None:
         """Report what the transforms warned about, once each, under the field ``where``."""
         warnings = self.ctx.warnings

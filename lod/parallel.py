@@ -59,13 +59,14 @@ class ConverterSpec:
 class ChunkResult:
     """What a worker made of one block of lines. ``read == converted + rejected``.
 
-    ``problems``: warnings and rejections (flagged True) in record order. ``graphs``: each
+    ``problems``: warnings and rejections (flagged True) in record order, each with the shared
+    node whose description gave it, if one did. ``graphs``: each
     graph packed (:meth:`StudyGraph.pack`); or, when the spec names a syntax to encode in,
     ``pieces`` instead, in output order, their bytes in ``spool_file``."""
 
     read: int
     converted: int
-    problems: list[tuple[Problem, bool]]
+    problems: list[tuple[Problem, bool, str | None]]
     graphs: list[PackedGraph]
     pieces: list[EncodedPiece]
     spool_file: str | None = None
@@ -102,7 +103,7 @@ def _convert_chunk(args: tuple[str, int, bytes, str | None]) -> ChunkResult:
     assert _worker is not None
     converter, syntax = _worker
     read = converted = 0
-    problems: list[tuple[Problem, bool]] = []
+    problems: list[tuple[Problem, bool, str | None]] = []
     packed: list[PackedGraph] = []
     pieces: list[EncodedPiece] = []
     encoded: list[bytes] = []
@@ -120,9 +121,9 @@ def _convert_chunk(args: tuple[str, int, bytes, str | None]) -> ChunkResult:
     for item in harmony_json.read_numbered_lines(lines, name, first_line):
         c = converter.convert(item)
         read += 1
-        problems.extend((w, False) for w in c.warnings)
+        problems.extend((w, False, c.warning_nodes.get(k)) for k, w in enumerate(c.warnings))
         if c.rejection is not None:
-            problems.append((c.rejection, True))
+            problems.append((c.rejection, True, None))
             continue
         converted += 1
         if syntax is None:

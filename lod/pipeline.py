@@ -61,7 +61,9 @@ class RunSummary:
         self.read += chunk.read
         self.converted += chunk.converted
         self.rejected += chunk.rejected
-        for problem, rejected in chunk.problems:
+        for problem, rejected, node in chunk.problems:
+            if node is not None and node in described:
+                continue  # the node's first description, from another worker, was reported
             if rejected:
                 self.rejections.append(problem)
             else:
