@@ -251,14 +251,26 @@ class _Generator:
     def apply(self, f: CompiledField, target: str) -> None:
         for fn in f.transforms:
             src, memo = self.src, self.constant(self.memos.setdefault(fn, rt.TransformMemo()), "M")
+            call = f"{target} = run_transform({self.constant(fn, 'F')}, {target}, ctx, {memo})"
             with src.block(f"if {target}:"):
-                # one short text seen before, without warnings: its remembered result, inline
-                with src.block(f"if len({target}) == 1 and type({target}[0]) is str "
-                               f"and (h := {memo}.get({target}[0])) is not None and not h[1]:"):
-                    src(f"{memo}.hits += 1")
-                    src(f"{target} = h[0]")
+                # short texts seen before, without warnings: their remembered results, inline
+                with src.block(f"if len({target}) == 1:"):
+                    with src.block(f"if type({target}[0]) is str "
+                                   f"and (h := {memo}.get({target}[0])) is not None and not h[1]:"):
+                        src(f"{memo}.hits += 1")
+                        src(f"{target} = h[0]")
+                    with src.block("else:"):
+                        src(call)
                 with src.block("else:"):
-                    src(f"{target} = run_transform({self.constant(fn, 'F')}, {target}, ctx, {memo})")
+                    src("out = []")
+                    with src.block(f"for y in {target}:"):
+                        with src.block(f"if type(y) is not str or (h := {memo}.get(y)) is None or h[1]:"):
+                            src(call)
+                            src("break")
+                        src("out += h[0]")
+                    with src.block("else:"):
+                        src(f"{memo}.hits += len({target})")
+                        src(f"{target} = out")
 
     def read(self, path: tuple[str, ...], target: str) -> None:
         """``target`` = the values at ``path``: lists flattened, absent values dropped."""
@@ -283,12 +295,12 @@ class _Generator:
 
     def normalise(self, value: str, target: str) -> None:
         src = self.src
-        with src.block(f"if {value} is None:"):
+        with src.block(f"if type({value}) is str:"):  # the commonest case first
+            src(f"{target} = [] if {value} in ABSENT else [{value}]")
+        with src.block(f"elif {value} is None:"):
             src(f"{target} = []")
         with src.block(f"elif type({value}) is list:"):
             src(f"{target} = [y for y in {value} if y is not None and not (type(y) is str and y in ABSENT)]")
-        with src.block(f"elif type({value}) is str and {value} in ABSENT:"):
-            src(f"{target} = []")
         with src.block("else:"):
             src(f"{target} = [{value}]")
 
@@ -344,7 +356,10 @@ class _Generator:
         else:
             close, lang = repr('"'), "None"
         with src.block("if type(v) is str and v.isascii() and len(v) <= MAXC:"):
-            src(f"o = '\"' + v.translate(ESCAPES) + {close}")
+            # most text has nothing to escape: four scans cost less than a translation
+            with src.block("if '\"' in v or '\\\\' in v or '\\n' in v or '\\r' in v:"):
+                src("v = v.translate(ESCAPES)")
+            src(f"o = '\"' + v + {close}")
         with src.block("elif type(v) is int:"):
             src(f"o = '\"' + str(v) + {close}")
         with src.block("elif type(v) is bool:"):

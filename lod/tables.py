@@ -31,6 +31,9 @@ def normalise_name(name: str) -> str:
 
 def slug(text: str, max_len: int = 80) -> str:
     """IRI-safe slug: 'Economic and Social Research Council' → 'economic-and-social-research-council'."""
+    if text.isascii():  # what the general way below gives, in fewer steps
+        out = _NON_WORD.sub("-", text.lower().replace("&", " and ")).strip("-")[:max_len].strip("-")
+        return out or "h-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
     name = normalise_name(text)
     ascii_text = name if name.isascii() else \
         unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 from lod.cli import cli
-from lod.tables import Tables
+from lod.tables import Tables, normalise_name, slug
 from lod.transforms import TRANSFORMS, TransformContext
+from lod.transforms.identifiers import _DOI_PREFIXES, doi_iri, normalise_doi
 
 BASE = "https://example.org/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -96,6 +99,21 @@ def test_doi_iri_escapes_what_an_iri_cannot_hold(ctx: TransformContext) -> None:
     found = run("doi", "10.1002/(SICI)1097-4571<3.0.CO;2-#>", ctx)
     assert found["iri"].startswith("https://doi.org/10.1002/")
     assert "<" not in found["iri"] and ">" not in found["iri"] and "#" not in found["iri"]
+
+
+@pytest.mark.parametrize("value", ["10.5255/UKDA-SN-851986", "10.1002/(SICI)1097-4571:3.0.CO;2-Q",
+                                   "10.5255/a~b_c.d", "10.5255/ä", "10.5255/x%2Fy"])
+def test_plain_dois_take_a_short_path_to_the_same_iri(value: str) -> None:
+    general = _DOI_PREFIXES.sub("", unquote(value.strip())).strip()
+    assert normalise_doi(value) == general
+    assert doi_iri(general) == "https://doi.org/" + quote(general, safe="/:;()._-~")
+
+
+@pytest.mark.parametrize("text", ["Economic & Social Research Council", "  --ESRC--  ", "a_b c", "!!!",
+                                  "10.5255/SYN-1", "x" * 130, "Mental health (adults); 2020", ""])
+def test_ascii_slugs_take_a_short_path_to_what_the_general_way_gives(text: str) -> None:
+    general = "-".join(normalise_name(text).split())[:120].strip("-")
+    assert slug(text, 120) == (general or "h-" + hashlib.sha1(text.encode()).hexdigest()[:12])
 
 
 def test_four_doi_spellings_make_one_iri_in_the_output(tmp_path: Path) -> None:

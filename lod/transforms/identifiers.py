@@ -15,16 +15,24 @@ _DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|info:doi/)"
                            re.IGNORECASE)
 
 
+_IRI_SAFE = "/:;()._-~"
+_PLAIN_DOI = re.compile(r"10\.\d{4,9}/[A-Za-z0-9/:;()._~-]+")  # nothing to unquote, strip or quote
+
+
 def normalise_doi(raw: str) -> str | None:
     """``http://dx.doi.org/10.5255/X``, ``doi:10.5255/X``, ``10.5255%2FX`` → ``10.5255/X``.
 
     None when the text is not a DOI."""
+    if _PLAIN_DOI.fullmatch(raw):
+        return raw
     text = _DOI_PREFIXES.sub("", unquote(raw.strip())).strip()
     return text if _DOI.match(text) else None
 
 
 def doi_iri(doi: str) -> str:
-    return "https://doi.org/" + quote(doi, safe="/:;()._-~")
+    if _PLAIN_DOI.fullmatch(doi):
+        return "https://doi.org/" + doi
+    return "https://doi.org/" + quote(doi, safe=_IRI_SAFE)
 
 
 @transform("doi")
