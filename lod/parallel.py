@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from typing import BinaryIO
 
-from .convert import Converter, PackedGraph
+from .convert import Converter, PackedGraph, StudyGraph
 from .mapping import load_mapping
 from .rdfio import Syntax, line_end, syntax_named
 from .readers import harmony_json
@@ -35,7 +35,8 @@ from .records import Problem
 
 BLOCK_BYTES = 1024**2  # lines handed to a worker at once (about 1,000 Harmony records)
 IN_FLIGHT_PER_JOB = 3  # blocks queued or converting per worker
-SPOOL_DIRS = ("/dev/shm",)  # memory-backed, where the system has one; else the temp folder
+SPOOL_DIRS = ("/dev/shm",)
+SPOOL_BUFFER = 1024**2  # memory-backed, where the system has one; else the temp folder
 
 # A run of study graphs encoded together (shared node IRI None), or one shared node's graph:
 # (shared node IRI, statements, study graphs, offset in the spool file, length in bytes)
@@ -98,6 +99,50 @@ def _init_worker(spec: ConverterSpec) -> None:
     _worker = spec.build(), syntax_named(spec.encode_as) if spec.encode_as else None
 
 
+class _Spool:
+    """A block's encoded graphs, written to its spool file as they come, and the pieces they
+    make: each shared node's graph, and the runs of study graphs between them.
+
+    Spool files are reused, written over and cut to size: pages already in memory cost less
+    to fill than new ones, and each graph is written as it comes rather than joined first
+    (big short-lived buffers cost a page fault per page)."""
+
+    def __init__(self, path: str, syntax: Syntax):
+        self.path = path
+        self.syntax = syntax
+        self.file = open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "wb", buffering=SPOOL_BUFFER)  # noqa: SIM115
+        self.pieces: list[EncodedPiece] = []
+        self.offset = 0
+        self.run_start = self.run_count = self.run_graphs = 0
+
+    def add(self, graph: StudyGraph) -> None:
+        end = line_end(self.syntax, graph.iri)
+        assert end is not None
+        data = graph.encoded(end)
+        if graph.shared:
+            self._end_run()
+            self.pieces.append((graph.iri, graph.count, 0, self.offset, len(data)))
+        else:
+            self.run_count += graph.count
+            self.run_graphs += 1
+        self.file.write(data)
+        self.offset += len(data)
+        if graph.shared:
+            self.run_start = self.offset
+
+    def _end_run(self) -> None:
+        if self.run_graphs:
+            self.pieces.append((None, self.run_count, self.run_graphs, self.run_start,
+                                self.offset - self.run_start))
+        self.run_start, self.run_count, self.run_graphs = self.offset, 0, 0
+
+    def close(self) -> list[EncodedPiece]:
+        self._end_run()
+        self.file.truncate(self.offset)
+        self.file.close()
+        return self.pieces
+
+
 def _convert_chunk(args: tuple[str, int, bytes, str | None]) -> ChunkResult:
     name, first_line, block, spool_file = args
     assert _worker is not None
@@ -105,53 +150,25 @@ def _convert_chunk(args: tuple[str, int, bytes, str | None]) -> ChunkResult:
     read = converted = 0
     problems: list[tuple[Problem, bool, str | None]] = []
     packed: list[PackedGraph] = []
-    pieces: list[EncodedPiece] = []
-    encoded: list[bytes] = []
-    offset = 0
-    run: list[str] = []  # texts of the study graphs since the last shared one
-    run_count = run_graphs = 0
-
-    def piece(shared_iri: str | None, count: int, graphs: int, data: bytes) -> None:
-        nonlocal offset
-        pieces.append((shared_iri, count, graphs, offset, len(data)))
-        encoded.append(data)
-        offset += len(data)
-
-    lines = block.split(b"\n")
-    for item in harmony_json.read_numbered_lines(lines, name, first_line):
-        c = converter.convert(item)
-        read += 1
-        problems.extend((w, False, c.warning_nodes.get(k)) for k, w in enumerate(c.warnings))
-        if c.rejection is not None:
-            problems.append((c.rejection, True, None))
-            continue
-        converted += 1
-        if syntax is None:
-            packed.extend(g.pack() for g in c.graphs)
-            continue
-        for g in c.graphs:
-            end = line_end(syntax, g.iri)
-            assert end is not None
-            if g.shared:
-                if run:
-                    piece(None, run_count, run_graphs, "".join(run).encode("utf-8"))
-                    run, run_count, run_graphs = [], 0, 0
-                piece(g.iri, g.count, 0, g.encoded(end))
-            else:
-                run.append(g.text(end))
-                run_count += g.count
-                run_graphs += 1
-    if run:
-        piece(None, run_count, run_graphs, "".join(run).encode("utf-8"))
-    if not offset:
-        return ChunkResult(read, converted, problems, packed, pieces)
-    assert spool_file is not None
-    # Spool files are reused, written over and cut to size: pages already in memory are
-    # cheaper to fill than new ones.
-    with open(os.open(spool_file, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:
-        f.writelines(encoded)
-        f.truncate(offset)
-    return ChunkResult(read, converted, problems, packed, pieces, spool_file)
+    spool = _Spool(spool_file, syntax) if syntax is not None and spool_file is not None else None
+    try:
+        for item in harmony_json.read_numbered_lines(block.split(b"\n"), name, first_line):
+            c = converter.convert(item)
+            read += 1
+            problems.extend((w, False, c.warning_nodes.get(k)) for k, w in enumerate(c.warnings))
+            if c.rejection is not None:
+                problems.append((c.rejection, True, None))
+                continue
+            converted += 1
+            if spool is None:
+                packed.extend(g.pack() for g in c.graphs)
+                continue
+            for g in c.graphs:
+                spool.add(g)
+    finally:
+        pieces = spool.close() if spool is not None else []
+    return ChunkResult(read, converted, problems, packed, pieces,
+                       spool_file if spool is not None and spool.offset else None)
 
 
 def blocks(stream: BinaryIO, name: str, first_line: int,
