@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph as ox
-from pyld import jsonld
 
 from .errors import UsageError
 from .resources import vocabulary
@@ -79,6 +78,8 @@ def prefixes() -> dict[str, str]:
 
 def local_document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """pyld document loader that serves only contexts shipped in vocabularies/: never the network."""
+    from pyld import jsonld
+
     from .jsonld_contexts import bundled_context
 
     doc = bundled_context(url)
@@ -90,6 +91,8 @@ def local_document_loader(url: str, options: dict[str, Any] | None = None) -> di
 
 def compact_jsonld(nquads: str) -> dict[str, Any]:
     """N-Quads → compacted JSON-LD (named graphs kept)."""
+    from pyld import jsonld  # only JSON-LD output needs it: imported then
+
     options = {"documentLoader": local_document_loader}
     expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads", "useNativeTypes": False})
     return dict(jsonld.compact(expanded, context(), options))

@@ -1,7 +1,12 @@
-"""The ``lod`` command: a thin click skin over the library, one module per command."""
+"""The ``lod`` command: a thin click skin over the library, one module per command.
+
+Command modules are imported when their command runs (or for ``--help``), so ``lod convert``
+does not pay for SHACL, SPARQL or store libraries: in start-up time, and in the memory of
+every worker process it forks."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
@@ -10,9 +15,33 @@ import click
 from .. import __version__
 from ..errors import LodError
 
+# command name -> module in this package : the click command in it
+COMMANDS = {
+    "convert": "convert_cmd:convert_command",
+    "validate": "validate_cmd:validate_command",
+    "load": "store_cmds:load_command",
+    "delete": "store_cmds:delete_command",
+    "export": "store_cmds:export_command",
+    "stats": "store_cmds:stats_command",
+    "query": "query_cmds:query_command",
+    "queries": "query_cmds:queries_command",
+}
+
 
 class LodGroup(click.Group):
-    """Maps :class:`LodError` to one clear line on stderr and its exit code: no tracebacks."""
+    """Maps :class:`LodError` to one clear line on stderr and its exit code: no tracebacks.
+    Loads each command's module when the command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attribute = COMMANDS[cmd_name].split(":")
+        command = getattr(importlib.import_module(f"{__name__}.{module_name}"), attribute)
+        assert isinstance(command, click.Command)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -29,24 +58,6 @@ class LodGroup(click.Group):
 @click.version_option(__version__, prog_name="lod")
 def cli() -> None:
     """Publish research-study metadata as DCAT-AP 3 and schema.org linked open data."""
-
-
-def _register() -> None:
-    from . import convert_cmd, validate_cmd
-
-    for module in (convert_cmd, validate_cmd):
-        module.register(cli)
-    import importlib
-
-    try:  # commands added by later modules register themselves the same way
-        extra = importlib.import_module(f"{__name__}.extra_commands")
-    except ModuleNotFoundError:
-        return
-    for module in extra.MODULES:
-        module.register(cli)
-
-
-_register()
 
 
 def main() -> None:

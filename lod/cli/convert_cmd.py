@@ -70,8 +70,3 @@ def convert_command(inputs: tuple[str, ...], output: str | None, format_name: st
     click.echo(f"lod: {summary.line()}", err=True)
     if summary.rejected:
         raise SystemExit(1)
-
-
-def register(group: click.Group) -> None:
-    group.add_command(convert_command)
-

@@ -66,8 +66,3 @@ def queries_command() -> None:
                 ", optional" if param.optional else "")
             click.echo(f"    {param.name}= ({param.kind}{extra}) {param.description}")
         click.echo("")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(query_command)
-    group.add_command(queries_command)

@@ -197,8 +197,3 @@ def stats_command(fmt: str, refresh: bool, target: dict[str, Any]) -> None:
     width = max(len(k) for k in stats)
     for key, value in stats.items():
         click.echo(f"{key.ljust(width)}  {value:>12,}")
-
-
-def register(group: click.Group) -> None:
-    for command in (load_command, delete_command, export_command, stats_command):
-        group.add_command(command)

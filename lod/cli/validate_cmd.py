@@ -24,7 +24,3 @@ def validate_command(files: tuple[str, ...], shapes: str, report_format: str) ->
         click.echo(report.text())
     if not report.conforms:
         raise SystemExit(1)
-
-
-def register(group: click.Group) -> None:
-    group.add_command(validate_command)
