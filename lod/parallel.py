@@ -33,8 +33,8 @@ from .rdfio import Syntax, line_end, syntax_named
 from .readers import harmony_json
 from .records import Problem
 
-BLOCK_BYTES = 1024**2  # lines handed to a worker at once (about 1,000 Harmony records)
-IN_FLIGHT_PER_JOB = 3  # blocks queued or converting per worker
+BLOCK_BYTES = 512 * 1024  # lines handed to a worker at once (about 500 Harmony records)
+IN_FLIGHT_PER_JOB = 2  # blocks queued or converting per worker
 SPOOL_DIRS = ("/dev/shm",)
 SPOOL_BUFFER = 1024**2  # memory-backed, where the system has one; else the temp folder
 
