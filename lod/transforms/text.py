@@ -41,6 +41,8 @@ def _scalar_text(value: Any, ctx: TransformContext, what: str) -> str | None:
 @transform("text")
 def text(value: Any, ctx: TransformContext) -> Any:
     """Trimmed text; value objects (``{"@value", "@language"}``) keep their language."""
+    if type(value) is str and _UNWRITABLE.search(value) is None:  # the usual case, directly
+        return value.strip() or None
     if isinstance(value, dict) and "@value" in value:
         inner = text(value["@value"], ctx)
         return None if inner is None else {**value, "@value": inner}
