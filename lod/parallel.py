@@ -33,7 +33,7 @@ from .rdfio import Syntax, line_end, syntax_named
 from .readers import harmony_json
 from .records import Problem
 
-BLOCK_BYTES = 512 * 1024  # lines handed to a worker at once (about 500 Harmony records)
+BLOCK_BYTES = 256 * 1024  # lines handed to a worker at once (about 250 Harmony records)
 IN_FLIGHT_PER_JOB = 2  # blocks queued or converting per worker
 SPOOL_DIRS = ("/dev/shm",)
 SPOOL_BUFFER = 1024**2  # memory-backed, where the system has one; else the temp folder
