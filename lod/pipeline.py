@@ -43,16 +43,26 @@ class RunSummary:
             on_problem(conversion.rejection, True)
             return
         self.converted += 1
-        for graph in conversion.graphs:
-            if graph.shared:
-                if graph.iri in described:
-                    continue
-                described.add(graph.iri)
-                self.shared += 1
-            else:
-                self.studies += 1
-            self.triples += graph.count
-            sink(graph)
+        self._pass_graphs(conversion.graphs, sink, described)
+
+    def _pass_graphs(self, graphs: Iterable[StudyGraph], sink: Callable[[StudyGraph], None],
+                     described: set[str]) -> None:
+        for graph in graphs:
+            if self._admit(graph.iri if graph.shared else None, 0 if graph.shared else 1,
+                           graph.count, described):
+                sink(graph)
+
+    def _admit(self, shared_iri: str | None, studies: int, triples: int, described: set[str]) -> bool:
+        """Count graphs about to be written: a shared node's, or study graphs (``studies`` of
+        them); False for a shared node already written."""
+        if shared_iri is not None:
+            if shared_iri in described:
+                return False
+            described.add(shared_iri)
+            self.shared += 1
+        self.studies += studies
+        self.triples += triples
+        return True
 
     def add_chunk(self, chunk: ChunkResult, sink: Callable[[StudyGraph], None],
                   sink_encoded: Callable[[bytes | memoryview], None] | None,
@@ -69,29 +79,13 @@ class RunSummary:
             else:
                 self.warnings += 1
             on_problem(problem, rejected)
-        for packed in chunk.graphs:
-            graph = StudyGraph.unpack(*packed)
-            if graph.shared:
-                if graph.iri in described:
-                    continue
-                described.add(graph.iri)
-                self.shared += 1
-            else:
-                self.studies += 1
-            self.triples += graph.count
-            sink(graph)
+        self._pass_graphs((StudyGraph.unpack(*packed) for packed in chunk.graphs), sink, described)
         if not chunk.pieces:
             return
         assert sink_encoded is not None
         for shared_iri, count, studies, data in chunk.encoded_pieces():
-            if shared_iri is not None:
-                if shared_iri in described:
-                    continue
-                described.add(shared_iri)
-                self.shared += 1
-            self.studies += studies
-            self.triples += count
-            sink_encoded(data)
+            if self._admit(shared_iri, studies, count, described):
+                sink_encoded(data)
 
     def line(self) -> str:
         return (f"read {self.read:,} records: {self.converted:,} converted, {self.rejected:,} rejected, "
