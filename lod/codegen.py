@@ -117,7 +117,11 @@ class _Generator:
             for key, var in self.top_level.items():
                 src(f"{var} = data.get({key!r})")
             for f in fields:
-                self.field(f, shared.get(f.source_key) if f.simple_key is None else None)
+                cached = shared.get(f.source_key) if f.simple_key is None else None
+                if cached is None and by_value(f):
+                    self.field_by_value(f)
+                else:
+                    self.field(f, cached)
 
     def node_function(self, node: CompiledNode) -> str:
         if node.name in self.node_functions:
@@ -221,6 +225,51 @@ class _Generator:
         if f.required:
             with src.block("else:"):
                 src(f'raise FieldRejected(prefix + {label}, "missing or empty required field")')
+
+    def field_by_value(self, f: CompiledField) -> None:
+        """A field whose values are independent of each other, one value at a time: what a
+        text value made in the study graph (statements about the study only, naming nothing
+        not yet described, no warnings) is remembered as statement tails, and given again at
+        once when the value comes back (keywords, codes, designs, catalogues). A transform's
+        warning is reported once per field, as when the values go through together."""
+        src = self.src
+        label = repr(f.label)
+        memo = self.constant(rt.TransformMemo(), "VM")
+        key = "(rv, RL)" if f.lang == "record" else "rv"
+        src(f"# {f.label!r} -> {' '.join(f.predicates + f.inverse)!r}, value by value")
+        parts = []
+        for path in f.paths:
+            part = src.temp("found")
+            self.read(path, part)
+            parts.append(part)
+        src("flushed = None")
+        with src.block(f"for rv in {' + '.join(parts)}:"):
+            with src.block(f"if type(rv) is str and (h := {memo}.get({key})) is not None:"):
+                src(f"{memo}.hits += 1")
+                with src.block("for tail in h[0]:"):
+                    src("add(s + tail)")
+                src("continue")
+            src("mark = len(G.statements)")
+            src("warned = len(state.out.warnings)")
+            src("vals = [rv]")
+            if f.transforms:
+                with src.block("try:"):
+                    self.apply(f, "vals")
+                with src.block("except RecordRejected as exc:"):
+                    src(f"raise FieldRejected(prefix + {label}, str(exc)) from None")
+            if f.pick is not None or f.values is not None:
+                src(f"vals = pick_values(vals, {f.pick!r}, {self.constant(f.values, 'V')}, ctx)")
+            with src.block("if W:"):
+                src(f"flushed = state.flush_warnings(prefix + {label}, flushed)")
+            with src.block("for v in vals:"):
+                self.object(f, label)
+                for p in f.predicates:
+                    self.emit("s", f" {p} ", "o")
+                for p in f.inverse:
+                    self.emit("o", f" {p} ", "s")
+            with src.block(f"if type(rv) is str and {memo}.enabled and not state.shared_here "
+                           "and len(state.out.warnings) == warned:"):
+                src(f"remember_tails({memo}, {key}, rv, G.statements, mark, s)")
 
     def transformed(self, f: CompiledField, target: str, label: str) -> None:
         """``target`` = the field's values after its transforms (``first``: of the first path
@@ -372,6 +421,15 @@ class _Generator:
         src(f"add({s} + {p!r} + {o})")
 
 
+def by_value(f: CompiledField) -> bool:
+    """Whether a field's values can go one by one, what each made remembered: independent
+    values (not one of them, not the first path's, not a limited number), transforms to skip,
+    and only statements about the study (no node of its own, nothing pointing back at it)."""
+    independent = not (f.single or f.first or f.required or f.limit is not None)
+    about_the_study = (f.node is None or f.node.shared) and not f.inverse and not f.object_types
+    return independent and bool(f.transforms) and about_the_study
+
+
 def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any, rt.TransformMemo],
                  node_terms: dict[str, dict[str, str]]) -> CompiledCode:
     """The plan's record and node functions, bound to one converter's base IRI, its set of
@@ -388,7 +446,7 @@ def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any,
         "FieldRejected": rt.FieldRejected, "GraphBuffer": GraphBuffer, "RecordRejected": RecordRejected,
         "is_valid_iri": nt.is_valid_iri, "iri_piece": iri_piece, "literal_term": rt.literal_term,
         "pick_values": rt.pick_values, "record_lang": rt.record_lang, "resolve": resolve,
-        "run_transform": rt.run_transform,
+        "run_transform": rt.run_transform, "remember_tails": rt.remember_tails,
         **generator.src.names,
     }
     exec(compile(source, f"<lod mapping {plan.mapping.name}>", "exec"), namespace)  # noqa: S102

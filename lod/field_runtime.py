@@ -19,7 +19,7 @@ MEMO_PROBE = 2_000      # after this many distinct values, a memo with fewer hit
 MEMO_MAX_CHARS = 200    # longer strings (descriptions) are rarely repeated: not remembered
 
 
-class TransformMemo(dict[Any, tuple[list[Any], tuple[str, ...]]]):
+class TransformMemo(dict[Any, tuple[list[Any], tuple[Any, ...]]]):
     """One transform's results by value. Values that rarely repeat (identifiers, URLs) switch
     it off after :data:`MEMO_PROBE` of them, so it only costs where it pays."""
 
@@ -30,7 +30,7 @@ class TransformMemo(dict[Any, tuple[list[Any], tuple[str, ...]]]):
         self.hits = 0
         self.enabled = True
 
-    def remember(self, key: Any, entry: tuple[list[Any], tuple[str, ...]]) -> None:
+    def remember(self, key: Any, entry: tuple[list[Any], tuple[Any, ...]]) -> None:
         if not self.enabled:
             return
         if len(self) >= MEMO_PROBE and self.hits < len(self):
@@ -92,11 +92,16 @@ class RecordState:
         for k in range(mark, len(self.out.warnings)):
             owners.setdefault(k, iri)
 
-    def flush_warnings(self, where: str) -> None:
-        """Report what the transforms warned about, once each, under the field ``where``."""
-        warnings = self.ctx.warnings
-        self.out.warnings.extend(Problem(self.out.origin, where, w) for w in dict.fromkeys(warnings))
-        warnings.clear()
+    def flush_warnings(self, where: str, reported: set[str] | None = None) -> set[str]:
+        """Report what the transforms warned about, once each, under the field ``where``;
+        ``reported``: messages this field reported already (returned, with these added)."""
+        reported = set() if reported is None else reported
+        for message in dict.fromkeys(self.ctx.warnings):
+            if message not in reported:
+                reported.add(message)
+                self.out.warnings.append(Problem(self.out.origin, where, message))
+        self.ctx.warnings.clear()
+        return reported
 
 
 def run_transform(fn: Transform, values: Sequence[Any], ctx: TransformContext,
@@ -142,6 +147,20 @@ def run_transform(fn: Transform, values: Sequence[Any], ctx: TransformContext,
             return results
         out.extend(results)
     return out
+
+
+def remember_tails(memo: TransformMemo, key: Any, value: str, statements: list[str], mark: int,
+                   subject: str) -> None:
+    """Remember what one text value of a field added from ``mark`` on, when every statement is
+    about ``subject`` (nodes of the study's own, and statements pointing at the study, are made
+    afresh each time)."""
+    if len(value) > MEMO_MAX_CHARS:
+        return
+    head = subject + " "
+    added = statements[mark:]
+    if all(statement.startswith(head) for statement in added):
+        cut = len(subject)
+        memo.remember(key, ([statement[cut:] for statement in added], ()))
 
 
 def pick_values(values: list[Any], key: str | None, table: dict[str, str] | None,

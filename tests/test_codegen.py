@@ -90,6 +90,35 @@ def test_every_record_gets_its_own_warning_for_a_value_seen_before() -> None:
     assert second == third
 
 
+def test_values_seen_before_make_the_same_statements_and_never_skip_a_node() -> None:
+    """A field's statements for a value are remembered (keywords, codes); a node first described
+    in a record that is then rejected is described again by the next record naming it."""
+    converter = Converter(BASE)
+
+    def convert(i: int, **extra: Any) -> Any:
+        data = {"dataset_schema": {"name": f"Study {i}", "keywords": ["Zebra studies", "HEALTH"],
+                                   **extra},
+                "extra_data": {"harmony_id": f"z/{i}", "country_codes": ["GB", "XX"],
+                               "study_design": ["cohort"]}}
+        return converter.convert(Record(data, Origin("in.jsonl", line=i)))
+
+    rejected = convert(1, variableMeasured="x" * 1_000_001)  # after the keywords: too long
+    assert rejected.rejection is not None
+    outs = [convert(i) for i in (2, 3, 4)]
+    assert BASE + "keyword/zebra-studies" in {g.iri for g in outs[0].graphs if g.shared}
+
+    def about_the_study(out: Any, i: int) -> list[str]:  # what the remembered fields make
+        study = f"<{BASE}study/z/{i}> "
+        return sorted("<S> " + st.removeprefix(study) for st in out.graphs[0].statements
+                      if st.startswith(study) and any(p in st for p in ("eyword", "theme", "patial", "Design")))
+
+    assert about_the_study(outs[0], 2) == about_the_study(outs[1], 3) == about_the_study(outs[2], 4)
+    assert {"<S> <http://www.w3.org/ns/dcat#theme> <https://example.org/id/keyword/zebra-studies>",
+            '<S> <http://www.w3.org/ns/dcat#keyword> "Zebra studies"'} <= set(about_the_study(outs[2], 4))
+    for out in outs:  # a value that warned is not remembered: its warning comes every time
+        assert [w.message for w in out.warnings] == ["unknown country code 'XX'; dropped"]
+
+
 def test_a_memo_switches_itself_off_when_values_do_not_repeat() -> None:
     ctx = TransformContext(tables=Tables.load(), base=BASE)
     unique, repeated = TransformMemo(), TransformMemo()
