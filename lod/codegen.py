@@ -204,8 +204,7 @@ class _Generator:
                 src(f"vals = {cached}")
             else:
                 self.transformed(f, "vals", label)
-            if f.pick is not None or f.values is not None:
-                src(f"vals = pick_values(vals, {f.pick!r}, {self.constant(f.values, 'V')}, ctx)")
+            self.pick(f)
             with src.block("if W:"):
                 src(f"state.flush_warnings(prefix + {label})")
         with src.block("if vals:"):
@@ -216,12 +215,7 @@ class _Generator:
                     src("vals = vals[:1]")
             elif f.limit is not None:
                 src(f"vals = vals[:{int(f.limit)}]")
-            with src.block("for v in vals:"):
-                self.object(f, label)
-                for p in f.predicates:
-                    self.emit("s", f" {p} ", "o")
-                for p in f.inverse:
-                    self.emit("o", f" {p} ", "s")
+            self.each_value(f, label)
         if f.required:
             with src.block("else:"):
                 src(f'raise FieldRejected(prefix + {label}, "missing or empty required field")')
@@ -237,13 +231,9 @@ class _Generator:
         memo = self.constant(rt.TransformMemo(), "VM")
         key = "(rv, RL)" if f.lang == "record" else "rv"
         src(f"# {f.label!r} -> {' '.join(f.predicates + f.inverse)!r}, value by value")
-        parts = []
-        for path in f.paths:
-            part = src.temp("found")
-            self.read(path, part)
-            parts.append(part)
+        found = self.read_all(f.paths)
         src("flushed = None")
-        with src.block(f"for rv in {' + '.join(parts)}:"):
+        with src.block(f"for rv in {found}:"):
             with src.block(f"if type(rv) is str and (h := {memo}.get({key})) is not None:"):
                 src(f"{memo}.hits += 1")
                 with src.block("for tail in h[0]:"):
@@ -257,19 +247,35 @@ class _Generator:
                     self.apply(f, "vals")
                 with src.block("except RecordRejected as exc:"):
                     src(f"raise FieldRejected(prefix + {label}, str(exc)) from None")
-            if f.pick is not None or f.values is not None:
-                src(f"vals = pick_values(vals, {f.pick!r}, {self.constant(f.values, 'V')}, ctx)")
+            self.pick(f)
             with src.block("if W:"):
                 src(f"flushed = state.flush_warnings(prefix + {label}, flushed)")
-            with src.block("for v in vals:"):
-                self.object(f, label)
-                for p in f.predicates:
-                    self.emit("s", f" {p} ", "o")
-                for p in f.inverse:
-                    self.emit("o", f" {p} ", "s")
+            self.each_value(f, label)
             with src.block(f"if type(rv) is str and {memo}.enabled and not state.shared_here "
                            "and len(state.out.warnings) == warned:"):
                 src(f"remember_tails({memo}, {key}, rv, G.statements, mark, s)")
+
+    def pick(self, f: CompiledField) -> None:
+        if f.pick is not None or f.values is not None:
+            self.src(f"vals = pick_values(vals, {f.pick!r}, {self.constant(f.values, 'V')}, ctx)")
+
+    def each_value(self, f: CompiledField, label: str) -> None:
+        """The statements for each of ``vals``."""
+        with self.src.block("for v in vals:"):
+            self.object(f, label)
+            for p in f.predicates:
+                self.emit("s", f" {p} ", "o")
+            for p in f.inverse:
+                self.emit("o", f" {p} ", "s")
+
+    def read_all(self, paths: tuple[tuple[str, ...], ...]) -> str:
+        """An expression for the values at every path, in order (read into temporaries)."""
+        parts = []
+        for path in paths:
+            part = self.src.temp("found")
+            self.read(path, part)
+            parts.append(part)
+        return " + ".join(parts)
 
     def transformed(self, f: CompiledField, target: str, label: str) -> None:
         """``target`` = the field's values after its transforms (``first``: of the first path
@@ -277,12 +283,7 @@ class _Generator:
         src = self.src
         with src.block("try:"):
             if not f.first:
-                parts = []
-                for path in f.paths:
-                    part = src.temp("found")
-                    self.read(path, part)
-                    parts.append(part)
-                src(f"{target} = {' + '.join(parts)}")
+                src(f"{target} = {self.read_all(f.paths)}")
                 self.apply(f, target)
             else:
                 self.first_of(f, list(f.paths), target)
