@@ -109,8 +109,9 @@ def test_values_seen_before_make_the_same_statements_and_never_skip_a_node() -> 
 
     def about_the_study(out: Any, i: int) -> list[str]:  # what the remembered fields make
         study = f"<{BASE}study/z/{i}> "
+        fields = ("eyword", "theme", "patial", "Design")
         return sorted("<S> " + st.removeprefix(study) for st in out.graphs[0].statements
-                      if st.startswith(study) and any(p in st for p in ("eyword", "theme", "patial", "Design")))
+                      if st.startswith(study) and any(p in st for p in fields))
 
     assert about_the_study(outs[0], 2) == about_the_study(outs[1], 3) == about_the_study(outs[2], 4)
     assert {"<S> <http://www.w3.org/ns/dcat#theme> <https://example.org/id/keyword/zebra-studies>",
