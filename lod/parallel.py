@@ -23,11 +23,13 @@ import shutil
 import tempfile
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult, Pool
 from typing import BinaryIO
 
 from .convert import Converter, PackedGraph, StudyGraph
+from .errors import LodError
 from .mapping import load_mapping
 from .rdfio import Syntax, line_end, syntax_named
 from .readers import harmony_json
@@ -35,8 +37,8 @@ from .records import Problem
 
 BLOCK_BYTES = 256 * 1024  # lines handed to a worker at once (about 250 Harmony records)
 IN_FLIGHT_PER_JOB = 2  # blocks queued or converting per worker
-SPOOL_DIRS = ("/dev/shm",)
-SPOOL_BUFFER = 1024**2  # memory-backed, where the system has one; else the temp folder
+SPOOL_DIRS = ("/dev/shm",)  # memory-backed, where the system has one; else the temp folder
+SPOOL_BUFFER = 1024**2  # a worker's write buffer for its spool file
 
 # A run of study graphs encoded together (shared node IRI None), or one shared node's graph:
 # (shared node IRI, statements, study graphs, offset in the spool file, length in bytes)
@@ -61,9 +63,9 @@ class ChunkResult:
     """What a worker made of one block of lines. ``read == converted + rejected``.
 
     ``problems``: warnings and rejections (flagged True) in record order, each with the shared
-    node whose description gave it, if one did. ``graphs``: each
-    graph packed (:meth:`StudyGraph.pack`); or, when the spec names a syntax to encode in,
-    ``pieces`` instead, in output order, their bytes in ``spool_file``."""
+    node whose description gave it, if one did. ``graphs``: each graph packed
+    (:meth:`StudyGraph.pack`); or, when the spec names a syntax to encode in, ``pieces``
+    instead, in output order, their bytes in ``spool_file``."""
 
     read: int
     converted: int
@@ -108,7 +110,6 @@ class _Spool:
     (big short-lived buffers cost a page fault per page)."""
 
     def __init__(self, path: str, syntax: Syntax):
-        self.path = path
         self.syntax = syntax
         self.file = open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "wb", buffering=SPOOL_BUFFER)  # noqa: SIM115
         self.pieces: list[EncodedPiece] = []
@@ -203,23 +204,31 @@ def convert_lines_parallel(stream: BinaryIO, name: str, first_line: int, spec: C
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     spool = tempfile.mkdtemp(prefix="lod-convert-", dir=_spool_folder()) if spec.encode_as else None
     in_flight = jobs * IN_FLIGHT_PER_JOB
-    pool: Pool = context.Pool(jobs, initializer=_init_worker, initargs=(spec,))
-    pending: deque[AsyncResult[ChunkResult]] = deque()
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(spec,))
+    pending: deque[Future[ChunkResult]] = deque()
     try:
         for number, (name_, line, block) in enumerate(blocks(stream, name, first_line)):
             # A block's spool file is free again: the results of the blocks that used it
             # before were handed on and used before this one was sent.
             spool_file = os.path.join(spool, f"{number % (in_flight + 1)}.part") if spool else None
-            pending.append(pool.apply_async(_convert_chunk, ((name_, line, block, spool_file),)))
+            pending.append(pool.submit(_convert_chunk, (name_, line, block, spool_file)))
             if len(pending) >= in_flight:
-                yield pending.popleft().get()
+                yield pending.popleft().result()
         while pending:
-            yield pending.popleft().get()
+            yield pending.popleft().result()
+    except BrokenProcessPool:
+        raise WorkerDied(f"{name}: a worker process converting it stopped (killed, or out of "
+                         "memory); nothing after the last complete block was written") from None
     finally:
-        pool.terminate()
-        pool.join()
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
 
 
-__all__ = ["ChunkResult", "ConverterSpec", "EncodedPiece", "blocks", "convert_lines_parallel"]
+class WorkerDied(LodError):
+    """A worker process ended without finishing its block."""
+
+
+__all__ = ["ChunkResult", "ConverterSpec", "EncodedPiece", "WorkerDied", "blocks", "convert_lines_parallel"]

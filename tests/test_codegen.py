@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+import pytest
 import yaml
 
 from lod.convert import Converter
@@ -186,3 +190,34 @@ def test_worker_processes_give_the_same_bytes_and_messages_as_one_process(tmp_pa
     assert messages.count("value 'Agency' is not in the mapping's value table") == 2  # two type fields
     graphs = {q.graph_name.value for q in ox.parse(data, ox.RdfFormat.N_QUADS)}  # type: ignore[union-attr]
     assert {BASE + "organisation/esrc", BASE + "organisation/mrc", BASE + "keyword/health"} <= graphs
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc to find worker processes")
+def test_a_worker_that_dies_ends_the_run_with_one_clear_error(tmp_path: Path) -> None:
+    source = tmp_path / "big.jsonl"
+    with source.open("w", encoding="utf-8") as f:
+        i = 0
+        while f.tell() < 4 * PARALLEL_MIN_BYTES:
+            f.write(json.dumps(synthetic(i)) + "\n")
+            i += 1
+    run = subprocess.Popen([LOD, "convert", "-q", "-j", "2", str(source), "-o", str(tmp_path / "out.nt")],
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (workers := _children(run.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # converting by now
+        os.kill(workers[0], signal.SIGKILL)
+        _, stderr = run.communicate(timeout=120)  # no hang waiting for a block that never comes
+    finally:
+        run.kill()
+    assert run.returncode == 1
+    assert "Traceback" not in stderr
+    assert f"lod: error: {source}: a worker process converting it stopped" in stderr
