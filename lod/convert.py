@@ -25,40 +25,34 @@ from .records import Origin, Problem, Record, Rejected
 from .tables import Tables
 from .transforms import TRANSFORMS, TransformContext
 
-PackedGraph = tuple[str, bool, str | None, int, tuple[str, bytes] | None]  # see StudyGraph.pack
+PackedGraph = tuple[str, bool, str, int]  # see StudyGraph.pack
 
 
 class StudyGraph:
     """One named graph: a study (or a shared node) IRI and its statements.
 
     Statements are N-Triples text without the final dot. Graphs that crossed a process
-    boundary arrive *packed*, as one newline-joined text or already encoded in a line-based
-    syntax, and are split only when a caller wants the statements one by one; writers take
-    the text or the bytes whole (:meth:`text`, :meth:`encoded`)."""
+    boundary arrive *packed*, as one newline-joined text, and are split only when a caller
+    wants the statements one by one; writers take the text or its bytes whole (:meth:`text`,
+    :meth:`encoded`)."""
 
-    __slots__ = ("_count", "_encoded", "_packed", "_statements", "iri", "shared")
+    __slots__ = ("_count", "_packed", "_statements", "iri", "shared")
 
     def __init__(self, iri: str, statements: list[str] | None = None, shared: bool = False, *,
-                 packed: str | None = None, count: int = 0,
-                 encoded: tuple[str, bytes] | None = None):
+                 packed: str | None = None, count: int = 0):
         self.iri = iri
         self.shared = shared
         self._statements = statements
         self._packed = packed
         self._count = count
-        self._encoded = encoded  # (line end, UTF-8 bytes of every statement + line end)
 
     @classmethod
-    def unpack(cls, iri: str, shared: bool, packed: str | None, count: int,
-               encoded: tuple[str, bytes] | None) -> StudyGraph:
-        return cls(iri, None, shared, packed=packed, count=count, encoded=encoded)
+    def unpack(cls, iri: str, shared: bool, packed: str, count: int) -> StudyGraph:
+        return cls(iri, None, shared, packed=packed, count=count)
 
-    def pack(self, line_end: str | None = None) -> PackedGraph:
-        """What :meth:`unpack` takes: the graph as one newline-joined text, or (given the line
-        end of a line-based syntax) as the bytes a writer of that syntax would write."""
-        if line_end is None:
-            return self.iri, self.shared, self._packed_text(), self.count, None
-        return self.iri, self.shared, None, self.count, (line_end, self.encoded(line_end))
+    def pack(self) -> PackedGraph:
+        """What :meth:`unpack` takes: the graph with its statements as one newline-joined text."""
+        return self.iri, self.shared, self._packed_text(), self.count
 
     @property
     def count(self) -> int:
@@ -82,19 +76,11 @@ class StudyGraph:
 
     def encoded(self, end: str) -> bytes:
         """:meth:`text` as UTF-8 bytes."""
-        if self._encoded is not None and self._encoded[0] == end:
-            return self._encoded[1]
         return self.text(end).encode("utf-8")
 
     def _packed_text(self) -> str:
         if self._packed is None:
-            if self._statements is not None:
-                self._packed = "\n".join(self._statements)
-            elif self._encoded is not None:  # raw newlines occur only at line ends
-                end, data = self._encoded
-                self._packed = data.decode("utf-8").replace(end, "\n")[:-1]
-            else:
-                self._packed = ""
+            self._packed = "\n".join(self._statements) if self._statements is not None else ""
         return self._packed
 
 
@@ -163,7 +149,7 @@ class Converter:
         for graph in out.graphs:
             drop_repeats(graph.statements)
         for node_iri, buffer in state.shared_here.items():
-            buffer.drop_repeats()
+            drop_repeats(buffer.statements)
             self.described.add(node_iri)
             out.graphs.append(StudyGraph(node_iri, buffer.statements, shared=True))
         return out

@@ -19,7 +19,7 @@ MEMO_PROBE = 2_000      # after this many distinct values, a memo with fewer hit
 MEMO_MAX_CHARS = 200    # longer strings (descriptions) are rarely repeated: not remembered
 
 
-class TransformMemo(dict[Any, tuple[list[Any], tuple[Any, ...]]]):
+class TransformMemo(dict[Any, tuple[list[Any], tuple[str, ...]]]):
     """One transform's results by value. Values that rarely repeat (identifiers, URLs) switch
     it off after :data:`MEMO_PROBE` of them, so it only costs where it pays."""
 
@@ -30,7 +30,7 @@ class TransformMemo(dict[Any, tuple[list[Any], tuple[Any, ...]]]):
         self.hits = 0
         self.enabled = True
 
-    def remember(self, key: Any, entry: tuple[list[Any], tuple[Any, ...]]) -> None:
+    def remember(self, key: Any, entry: tuple[list[Any], tuple[str, ...]]) -> None:
         if not self.enabled:
             return
         if len(self) >= MEMO_PROBE and self.hits < len(self):
@@ -51,7 +51,7 @@ class FieldRejected(Exception):  # noqa: N818 - control flow: the record cannot 
 
 class GraphBuffer:
     """Statements of one graph, in order. Repeats are dropped once the graph is complete
-    (:meth:`drop_repeats`): one pass at the end costs less than a check per statement."""
+    (:func:`drop_repeats`): one pass at the end costs less than a check per statement."""
 
     __slots__ = ("statements",)
 
@@ -60,9 +60,6 @@ class GraphBuffer:
 
     def add(self, s: str, p: str, o: str) -> None:
         self.statements.append(f"{s} {p} {o}")
-
-    def drop_repeats(self) -> None:
-        drop_repeats(self.statements)
 
 
 def drop_repeats(statements: list[str]) -> None:
