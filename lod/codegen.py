@@ -24,6 +24,7 @@ from . import ntriples as nt
 from .field_runtime import GraphBuffer, RecordState
 from .plan import CompiledField, CompiledNode, Plan, Template, iri_piece, resolve
 from .transforms import RecordRejected
+from .transforms.registry import UNCHANGED_WHEN
 
 NODE_TERMS_LIMIT = 100_000  # terms remembered per node template; forgotten when full
 
@@ -302,10 +303,14 @@ class _Generator:
         for fn in f.transforms:
             src, memo = self.src, self.constant(self.memos.setdefault(fn, rt.TransformMemo()), "M")
             call = f"{target} = run_transform({self.constant(fn, 'F')}, {target}, ctx, {memo})"
+            unchanged = UNCHANGED_WHEN.get(fn)
             with src.block(f"if {target}:"):
                 # short texts seen before, without warnings: their remembered results, inline
                 with src.block(f"if len({target}) == 1:"):
-                    with src.block(f"if type({target}[0]) is str "
+                    if unchanged is not None:  # a value the transform would give back as it is
+                        with src.block(f"if {self.constant(unchanged, 'U')}({target}[0]):"):
+                            src("pass")
+                    with src.block(f"{'el' if unchanged is not None else ''}if type({target}[0]) is str "
                                    f"and (h := {memo}.get({target}[0])) is not None and not h[1]:"):
                         src(f"{memo}.hits += 1")
                         src(f"{target} = h[0]")

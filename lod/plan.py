@@ -4,7 +4,7 @@ predicate terms rendered, and record paths walked without interpretation overhea
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -190,13 +190,15 @@ def resolve(data: Any, path: tuple[str, ...], absent: frozenset[str]) -> list[An
 
 
 def unmapped(data: dict[str, Any], known: dict[str, Any], absent: frozenset[str],
-              prefix: str = "") -> Iterator[str]:
+             prefix: str = "", found: list[str] | None = None) -> list[str]:
+    """Paths of the values in ``data`` that the mapping does not read (``known``: the tree of
+    keys it reads; a key with nothing under it is read whole). Absent values do not count."""
+    found = [] if found is None else found
     for key, value in data.items():
-        if key in known and not known[key]:
-            continue
-        if value is None or value == [] or value == {} or (isinstance(value, str) and value in absent):
-            continue
-        if key not in known:
-            yield prefix + key
-        elif isinstance(value, dict):
-            yield from unmapped(value, known[key], absent, f"{prefix}{key}.")
+        below = known.get(key)
+        if below is None:
+            if not (value is None or value == [] or value == {} or (type(value) is str and value in absent)):
+                found.append(prefix + key)
+        elif below and type(value) is dict:
+            unmapped(value, below, absent, f"{prefix}{key}.", found)
+    return found

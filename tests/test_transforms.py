@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from lod.cli import cli
 from lod.tables import Tables, normalise_name, slug
 from lod.transforms import TRANSFORMS, TransformContext
+from lod.transforms.registry import UNCHANGED_WHEN
 from lod.transforms.identifiers import _DOI_PREFIXES, doi_iri, normalise_doi
 
 BASE = "https://example.org/id/"
@@ -114,6 +115,25 @@ def test_plain_dois_take_a_short_path_to_the_same_iri(value: str) -> None:
 def test_ascii_slugs_take_a_short_path_to_what_the_general_way_gives(text: str) -> None:
     general = "-".join(normalise_name(text).split())[:120].strip("-")
     assert slug(text, 120) == (general or "h-" + hashlib.sha1(text.encode()).hexdigest()[:12])
+
+
+_UNCHANGED_CANDIDATES = ["Title", "A plain title: 2020", " lead", "trail ", "tab\there", "line\nbreak",
+                         "\x7f", "\x00x", "", " ", "é accent", "\ud800", "x" * 2000, 0, 1, -5, 2**70, True,
+                         False, 1.0, 2.5, None, "true", "12", [], {}, {"@value": "v"}, {"name": "n"}]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, fn in TRANSFORMS.items() if fn in UNCHANGED_WHEN))
+def test_what_a_transform_gives_back_unchanged_is_what_its_shortcut_says(
+        name: str, ctx: TransformContext) -> None:
+    """The converter skips a transform for values its ``unchanged_when`` accepts: it must
+    accept only values the transform returns as they are, with no warning."""
+    fn = TRANSFORMS[name]
+    accepted = [v for v in _UNCHANGED_CANDIDATES if UNCHANGED_WHEN[fn](v)]
+    assert accepted  # the shortcut is taken for some values
+    for value in accepted:
+        ctx.warnings.clear()
+        result = fn(value, ctx)
+        assert result == value and type(result) is type(value) and not ctx.warnings, value
 
 
 def test_four_doi_spellings_make_one_iri_in_the_output(tmp_path: Path) -> None:

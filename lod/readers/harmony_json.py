@@ -16,6 +16,14 @@ from . import harmony_api
 FORMAT = "harmony"
 MAX_DOCUMENT_BYTES = 512 * 1024**2
 MAX_LINE_BYTES = 64 * 1024**2
+_DECODER = json.JSONDecoder()
+
+
+def _json_line(raw: bytes) -> Any:
+    """What ``json.loads`` makes of a UTF-8 line (a byte-order mark skipped, lone surrogates
+    kept for the converter to report), without its detection of other encodings."""
+    text = raw.decode("utf-8", "surrogatepass")
+    return _DECODER.decode(text[1:] if text[:1] == "\ufeff" else text)
 
 
 def _records(value: Any, name: str, line: int | None) -> Iterator[Record | Rejected]:
@@ -104,7 +112,7 @@ def _line(raw: bytes, name: str, number: int) -> Iterator[Record | Rejected]:
                                f"line longer than {MAX_LINE_BYTES // 1024**2} MiB"))
         return
     try:
-        value = json.loads(raw)
+        value = _json_line(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         yield _malformed(name, number, exc)
         return

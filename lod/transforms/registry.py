@@ -11,15 +11,24 @@ if TYPE_CHECKING:
 
 Transform = Callable[[Any, "TransformContext"], Any]
 TRANSFORMS: dict[str, Transform] = {}
+# For some transforms, a cheap test of a value that the transform would return it as it is,
+# with no warning: the converter then skips the call (a plain title through ``text``).
+UNCHANGED_WHEN: dict[Transform, Callable[[Any], bool]] = {}
 
 
-def transform(name: str) -> Callable[[Transform], Transform]:
-    """Register a transform under ``name`` (used as ``transform: name`` in a mapping)."""
+def transform(name: str, *, unchanged_when: Callable[[Any], bool] | None = None,
+              ) -> Callable[[Transform], Transform]:
+    """Register a transform under ``name`` (used as ``transform: name`` in a mapping).
+
+    ``unchanged_when(value)``, if given, must be true only for values the transform returns
+    unchanged without a warning; tests check that it agrees with the transform."""
 
     def register(fn: Transform) -> Transform:
         if name in TRANSFORMS:
             raise ValueError(f"transform {name!r} registered twice")
         TRANSFORMS[name] = fn
+        if unchanged_when is not None:
+            UNCHANGED_WHEN[fn] = unchanged_when
         return fn
 
     return register

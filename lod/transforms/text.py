@@ -38,7 +38,13 @@ def _scalar_text(value: Any, ctx: TransformContext, what: str) -> str | None:
     return None
 
 
-@transform("text")
+def plain_text(value: Any) -> bool:
+    """Printable ASCII with no space at either end: what ``text`` gives back as it is."""
+    return (type(value) is str and value != "" and value.isascii() and value.isprintable()
+            and value[0] != " " and value[-1] != " ")
+
+
+@transform("text", unchanged_when=plain_text)
 def text(value: Any, ctx: TransformContext) -> Any:
     """Trimmed text; value objects (``{"@value", "@language"}``) keep their language."""
     if type(value) is str and _UNWRITABLE.search(value) is None:  # the usual case, directly
@@ -107,7 +113,15 @@ def html_text(value: Any, ctx: TransformContext) -> Any:
     return "\n".join(line for line in lines if line) or None
 
 
-@transform("integer")
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+def _is_bool(value: Any) -> bool:
+    return type(value) is bool
+
+
+@transform("integer", unchanged_when=_is_int)
 def integer(value: Any, ctx: TransformContext) -> Any:
     if isinstance(value, bool):
         ctx.warn(f"expected a whole number, got {value!r}; dropped")
@@ -122,7 +136,7 @@ def integer(value: Any, ctx: TransformContext) -> Any:
     return None
 
 
-@transform("boolean")
+@transform("boolean", unchanged_when=_is_bool)
 def boolean(value: Any, ctx: TransformContext) -> Any:
     if isinstance(value, bool):
         return value
