@@ -159,7 +159,7 @@ class _Generator:
                 message = repr(f"cannot make an IRI for {node.name}: ")
                 src(f'state.warn(prefix + {where}, {message} + repr(iri) + "; dropped")')
                 src("return None")
-            src('s = "<" + iri + ">"')
+            src(f"s = {joined(('<', 'iri'), ('>', None))}")
             if node.shared:
                 with src.block("if iri in DESCRIBED:"):  # described once per run, in its own graph
                     if remembered:
@@ -174,7 +174,7 @@ class _Generator:
                 src("mark = len(state.out.warnings)")
             self._prologue(node.fields)
             for t in node.types:
-                self.emit("s", f" {nt.RDF_TYPE} ", repr(t))
+                self.emit_constant("s", f" {nt.RDF_TYPE} ", t)
             for f in node.fields:
                 self.field(f, None)
             if node.shared:
@@ -395,36 +395,55 @@ class _Generator:
         with src.block(f"if {check}:"):
             src(f'state.warn(prefix + {label}, "not a valid IRI: " + repr(target) + "; dropped")')
             src("continue")
-        src('o = "<" + target + ">"')
+        src(f"o = {joined(('<', 'target'), ('>', None))}")
         for t in f.object_types:
-            self.emit("o", f" {nt.RDF_TYPE} ", repr(t))
+            self.emit_constant("o", f" {nt.RDF_TYPE} ", t)
 
     def literal_object(self, f: CompiledField, label: str) -> None:
         src = self.src
+        # the closing quote, language tag or datatype: a text, or the variable RLS (record's language)
+        close: tuple[str, str | None]
         if f.datatype:
-            close = repr('"' if f.datatype == nt.XSD + "string" else f'"^^<{f.datatype}>')
+            close = ('"' if f.datatype == nt.XSD + "string" else f'"^^<{f.datatype}>', None)
             lang = "None"
         elif f.lang == "record":
-            close, lang = "RLS", "RL"
+            close, lang = ("", "RLS"), "RL"
         elif f.lang and nt.is_valid_lang(f.lang):
-            close, lang = repr(f'"@{f.lang}'), repr(f.lang)
+            close, lang = (f'"@{f.lang}', None), repr(f.lang)
         else:
-            close, lang = repr('"'), "None"
+            close, lang = ('"', None), "None"
         with src.block("if type(v) is str and v.isascii() and len(v) <= MAXC:"):
             # most text has nothing to escape: four scans cost less than a translation
             with src.block("if '\"' in v or '\\\\' in v or '\\n' in v or '\\r' in v:"):
                 src("v = v.translate(ESCAPES)")
-            src(f"o = '\"' + v + {close}")
+            src("o = " + joined(('"', "v"), close))
         with src.block("elif type(v) is int:"):
-            src(f"o = '\"' + str(v) + {close}")
+            src("o = " + joined(('"', "str(v)"), close))
         with src.block("elif type(v) is bool:"):
-            src(f"o = ('\"true' if v else '\"false') + {close}")
+            src("o = " + joined(('"', None)) + " + ('true' if v else 'false') + " + joined(close))
         with src.block("else:"):
             src(f"o = literal_term(v, {f.datatype!r}, {lang}, prefix + {label}, MAXC)")
 
     def emit(self, s: str, p: str, o: str) -> None:
-        src = self.src
-        src(f"add({s} + {p!r} + {o})")
+        """``add`` the statement: subject variable ``s``, text ``p``, object variable ``o``."""
+        self.src(f"add({joined(('', s), (p, None), ('', o))})")
+
+    def emit_constant(self, s: str, p: str, o: str) -> None:
+        """``add`` the statement: subject variable ``s``, texts ``p`` and ``o``."""
+        self.src(f"add({s} + {p + o!r})")
+
+
+def joined(*parts: tuple[str, str | None]) -> str:
+    """An f-string expression: each part's text, then its expression (if any: a name or a
+    call, no quotes). One f-string makes one new string where ``a + b + c`` makes two."""
+    pieces = []
+    for text, expression in parts:
+        if text:
+            pieces.append("f" + repr(text.replace("{", "{{").replace("}", "}}")))
+        if expression is not None:
+            assert not any(c in expression for c in "'\"\\{}"), expression
+            pieces.append("f'{" + expression + "}'")
+    return " ".join(pieces)
 
 
 def by_value(f: CompiledField) -> bool:

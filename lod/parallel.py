@@ -156,7 +156,8 @@ def _convert_chunk(args: tuple[str, int, bytes, str | None]) -> ChunkResult:
         for item in harmony_json.read_numbered_lines(block.split(b"\n"), name, first_line):
             c = converter.convert(item)
             read += 1
-            problems.extend((w, False, c.warning_nodes.get(k)) for k, w in enumerate(c.warnings))
+            if c.warnings:
+                problems.extend((w, False, c.warning_nodes.get(k)) for k, w in enumerate(c.warnings))
             if c.rejection is not None:
                 problems.append((c.rejection, True, None))
                 continue
