@@ -314,6 +314,9 @@ class _Generator:
                                    f"and (h := {memo}.get({target}[0])) is not None and not h[1]:"):
                         src(f"{memo}.hits += 1")
                         src(f"{target} = h[0]")
+                    with src.block(f"elif not {memo}.enabled:"):  # values that rarely repeat: the call alone
+                        src(f"r = {self.constant(fn, 'F')}({target}[0], ctx)")
+                        src(f"{target} = [r] if r is not None and type(r) is not list else results_of(r)")
                     with src.block("else:"):
                         src(call)
                 with src.block("else:"):
@@ -471,7 +474,7 @@ def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any,
         "FieldRejected": rt.FieldRejected, "GraphBuffer": GraphBuffer, "RecordRejected": RecordRejected,
         "is_valid_iri": nt.is_valid_iri, "iri_piece": iri_piece, "literal_term": rt.literal_term,
         "pick_values": rt.pick_values, "record_lang": rt.record_lang, "resolve": resolve,
-        "run_transform": rt.run_transform, "remember_tails": rt.remember_tails,
+        "run_transform": rt.run_transform, "results_of": rt.results_of, "remember_tails": rt.remember_tails,
         **generator.src.names,
     }
     exec(compile(source, f"<lod mapping {plan.mapping.name}>", "exec"), namespace)  # noqa: S102

@@ -101,6 +101,13 @@ class RecordState:
         return reported
 
 
+def results_of(result: Any) -> list[Any]:
+    """A transform's result as a list of values: ``None`` is none, a list is its values."""
+    if type(result) is list:
+        return result if None not in result else [r for r in result if r is not None]
+    return [] if result is None else [result]
+
+
 def run_transform(fn: Transform, values: Sequence[Any], ctx: TransformContext,
                   memo: TransformMemo) -> list[Any]:
     """``fn`` over every value; lists it returns are flattened, ``None`` dropped.
@@ -128,11 +135,7 @@ def run_transform(fn: Transform, values: Sequence[Any], ctx: TransformContext,
             key = None
         if hit is None:
             before = len(ctx.warnings)
-            result = fn(value, ctx)
-            if type(result) is list:
-                results = result if None not in result else [r for r in result if r is not None]
-            else:
-                results = [] if result is None else [result]
+            results = results_of(fn(value, ctx))
             if key is not None:
                 memo.remember(key, (results, tuple(ctx.warnings[before:])))
         else:

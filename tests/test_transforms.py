@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from lod.cli import cli
 from lod.tables import Tables, normalise_name, slug
 from lod.transforms import TRANSFORMS, TransformContext
-from lod.transforms.registry import UNCHANGED_WHEN
 from lod.transforms.identifiers import _DOI_PREFIXES, doi_iri, normalise_doi
+from lod.transforms.registry import UNCHANGED_WHEN
 
 BASE = "https://example.org/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
