@@ -16,6 +16,7 @@ worker takes its blocks in input order.
 
 from __future__ import annotations
 
+import gc
 import mmap
 import multiprocessing as mp
 import os
@@ -205,6 +206,9 @@ def convert_lines_parallel(stream: BinaryIO, name: str, first_line: int, spec: C
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     spool = tempfile.mkdtemp(prefix="lod-convert-", dir=_spool_folder()) if spec.encode_as else None
     in_flight = jobs * IN_FLIGHT_PER_JOB
+    # What the workers inherit (imports, the mapping, tables) stays shared between processes:
+    # frozen, it is left out of collections, which would otherwise copy every page they visit.
+    gc.freeze()
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(spec,))
     pending: deque[Future[ChunkResult]] = deque()
     try:
@@ -224,6 +228,7 @@ def convert_lines_parallel(stream: BinaryIO, name: str, first_line: int, spec: C
         for future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
 
