@@ -99,6 +99,7 @@ class _Generator:
         self.src = _Source()
         self.node_functions: dict[str, str] = {}
         self.top_level: dict[str, str] = {}  # the record's top-level values read once, by key
+        self.own = True  # whether s, in the function being written, is its graph's own subject
 
     def constant(self, value: Any, kind: str) -> str:
         return self.src.const(value, kind)
@@ -129,10 +130,11 @@ class _Generator:
             return self.node_functions[node.name]
         name = self.node_functions[node.name] = f"node_{len(self.node_functions)}"
         top_level, self.top_level = self.top_level, {}  # a node reads its own data
+        own, self.own = self.own, node.shared  # a shared node has a graph of its own
         try:
             self._node_function(node, name)
         finally:
-            self.top_level = top_level
+            self.top_level, self.own = top_level, own
         return name
 
     def _node_function(self, node: CompiledNode, name: str) -> None:
@@ -170,8 +172,11 @@ class _Generator:
                     src("return s")
                 with src.block("if iri in state.shared_here:"):
                     src("return s")
-                src("G = state.shared_here[iri] = GraphBuffer()")
+                src("G = state.shared_here[iri] = GraphBuffer(s)")
                 src("mark = len(state.out.warnings)")
+            else:
+                with src.block("if s == G.subject:"):  # a node named like the graph's own subject
+                    src("G.mixed = True")
             self._prologue(node.fields)
             for t in node.types:
                 self.emit_constant("s", f" {nt.RDF_TYPE} ", t)
@@ -184,6 +189,8 @@ class _Generator:
     def _prologue(self, fields: tuple[CompiledField, ...]) -> None:
         src = self.src
         src("add = G.statements.append")
+        src("T = G.tails")
+        src("addt = T.append")
         src("ctx = state.ctx")
         src("W = ctx.warnings")
         if any(f.lang == "record" for f in fields):
@@ -237,10 +244,10 @@ class _Generator:
         with src.block(f"for rv in {found}:"):
             with src.block(f"if type(rv) is str and (h := {memo}.get({key})) is not None:"):
                 src(f"{memo}.hits += 1")
-                with src.block("for tail in h[0]:"):
-                    src("add(s + tail)")
+                src("T.extend(h[0])")
                 src("continue")
-            src("mark = len(G.statements)")
+            src("mark = len(T)")
+            src("whole = len(G.statements)")
             src("warned = len(state.out.warnings)")
             src("vals = [rv]")
             if f.transforms:
@@ -254,7 +261,7 @@ class _Generator:
             self.each_value(f, label)
             with src.block(f"if type(rv) is str and {memo}.enabled and not state.shared_here "
                            "and len(state.out.warnings) == warned:"):
-                src(f"remember_tails({memo}, {key}, rv, G.statements, mark, s)")
+                src(f"remember_tails({memo}, {key}, rv, G, mark, whole)")
 
     def pick(self, f: CompiledField) -> None:
         if f.pick is not None or f.values is not None:
@@ -428,12 +435,26 @@ class _Generator:
             src(f"o = literal_term(v, {f.datatype!r}, {lang}, prefix + {label}, MAXC)")
 
     def emit(self, s: str, p: str, o: str) -> None:
-        """``add`` the statement: subject variable ``s``, text ``p``, object variable ``o``."""
-        self.src(f"add({joined(('', s), (p, None), ('', o))})")
+        """Add the statement: subject variable ``s``, text ``p``, object variable ``o``."""
+        if s == "s" and self.own:
+            self.src(f"addt({joined((p, 'o'))})")
+        else:
+            self._whole(s)
+            self.src(f"add({joined(('', s), (p, None), ('', o))})")
 
     def emit_constant(self, s: str, p: str, o: str) -> None:
-        """``add`` the statement: subject variable ``s``, texts ``p`` and ``o``."""
-        self.src(f"add({s} + {p + o!r})")
+        """Add the statement: subject variable ``s``, texts ``p`` and ``o``."""
+        if s == "s" and self.own:
+            self.src(f"addt({p + o!r})")
+        else:
+            self._whole(s)
+            self.src(f"add({s} + {p + o!r})")
+
+    def _whole(self, s: str) -> None:
+        """Before a whole statement: an object may be the graph's own subject (see GraphBuffer)."""
+        if s != "s":
+            with self.src.block(f"if {s} == G.subject:"):
+                self.src("G.mixed = True")
 
 
 def joined(*parts: tuple[str, str | None]) -> str:

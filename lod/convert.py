@@ -18,7 +18,7 @@ from typing import Any
 from . import ntriples as nt
 from .codegen import CompiledCode, compile_code
 from .errors import UsageError
-from .field_runtime import FieldRejected, GraphBuffer, RecordState, TransformMemo, drop_repeats
+from .field_runtime import FieldRejected, GraphBuffer, RecordState, TransformMemo, finish
 from .mapping import Mapping, load_mapping
 from .plan import Plan, compile_plan, identifier, resolve, unmapped
 from .records import Origin, Problem, Record, Rejected
@@ -31,20 +31,22 @@ PackedGraph = tuple[str, bool, str, int]  # see StudyGraph.pack
 class StudyGraph:
     """One named graph: a study (or a shared node) IRI and its statements.
 
-    Statements are N-Triples text without the final dot. Graphs that crossed a process
-    boundary arrive *packed*, as one newline-joined text, and are split only when a caller
-    wants the statements one by one; writers take the text or its bytes whole (:meth:`text`,
-    :meth:`encoded`)."""
+    Statements are N-Triples text without the final dot. A graph fresh from the converter
+    holds them as its buffer does (:class:`GraphBuffer`: tails after its own subject term,
+    then whole statements); graphs that crossed a process boundary arrive *packed*, as one
+    newline-joined text. Either way they are made into a list only when a caller wants them one
+    by one; writers take the text or its bytes whole (:meth:`text`, :meth:`encoded`)."""
 
-    __slots__ = ("_count", "_packed", "_statements", "iri", "shared")
+    __slots__ = ("_buffer", "_count", "_packed", "_statements", "iri", "shared")
 
     def __init__(self, iri: str, statements: list[str] | None = None, shared: bool = False, *,
-                 packed: str | None = None, count: int = 0):
+                 packed: str | None = None, count: int = 0, buffer: GraphBuffer | None = None):
         self.iri = iri
         self.shared = shared
         self._statements = statements
         self._packed = packed
         self._count = count
+        self._buffer = buffer
 
     @classmethod
     def unpack(cls, iri: str, shared: bool, packed: str, count: int) -> StudyGraph:
@@ -56,7 +58,9 @@ class StudyGraph:
 
     @property
     def count(self) -> int:
-        """How many statements (the list may still grow while the converter fills it)."""
+        """How many statements (the buffer may still grow while the converter fills it)."""
+        if self._buffer is not None:
+            return len(self._buffer.tails) + len(self._buffer.statements)
         return self._count if self._statements is None else len(self._statements)
 
     @property
@@ -70,6 +74,10 @@ class StudyGraph:
         """Every statement followed by ``end`` (`` .\n`` for N-Triples, `` <g> .\n`` for N-Quads)."""
         if not self.count:
             return ""
+        if self._buffer is not None:
+            own, tails, whole = self._buffer.subject, self._buffer.tails, self._buffer.statements
+            text = own + (end + own).join(tails) + end if tails else ""
+            return text + end.join(whole) + end if whole else text
         if self._statements is None:
             return self._packed_text().replace("\n", end) + end
         return end.join(self._statements) + end
@@ -80,7 +88,10 @@ class StudyGraph:
 
     def _packed_text(self) -> str:
         if self._packed is None:
-            self._packed = "\n".join(self._statements) if self._statements is not None else ""
+            if self._buffer is not None or self._statements is not None:
+                self._packed = self.text("\n")[:-1]
+            else:
+                self._packed = ""
         return self._packed
 
 
@@ -146,12 +157,12 @@ class Converter:
             out.warning_nodes.clear()
             out.rejection = Problem(item.origin, exc.field, exc.message)
             return out
-        for graph in out.graphs:
-            drop_repeats(graph.statements)
+        for buffer in state.study_buffers:
+            finish(buffer)
         for node_iri, buffer in state.shared_here.items():
-            drop_repeats(buffer.statements)
+            finish(buffer)
             self.described.add(node_iri)
-            out.graphs.append(StudyGraph(node_iri, buffer.statements, shared=True))
+            out.graphs.append(StudyGraph(node_iri, shared=True, buffer=buffer))
         return out
 
     def convert_all(self, items: Iterator[Record | Rejected]) -> Iterator[Conversion]:
@@ -179,9 +190,10 @@ class Converter:
         ctx = state.ctx
         saved_language = ctx.language
         ctx.language = self._language(data, mapping, ctx) or lang
-        graph = GraphBuffer()
-        state.out.graphs.append(StudyGraph(iri=subject_iri, statements=graph.statements))
         s = nt.iri(subject_iri)
+        graph = GraphBuffer(s)
+        state.study_buffers.append(graph)
+        state.out.graphs.append(StudyGraph(subject_iri, buffer=graph))
         for t in plan.types:
             graph.add(s, nt.RDF_TYPE, t)
         code.record_fields(graph, s, data, state, prefix)

@@ -50,16 +50,28 @@ class FieldRejected(Exception):  # noqa: N818 - control flow: the record cannot 
 
 
 class GraphBuffer:
-    """Statements of one graph, in order. Repeats are dropped once the graph is complete
-    (:func:`drop_repeats`): one pass at the end costs less than a check per statement."""
+    """Statements of one graph, in order: those about the graph's own ``subject`` (the study,
+    or the shared node) as *tails*, the text after the subject, and the others whole.
 
-    __slots__ = ("statements",)
+    Tails cost less: no copy of the subject for each, and a tail made before (a type, what a
+    keyword gave) is the same string with its hash already known when repeats are dropped.
+    ``mixed`` is set when a whole statement may be about the own subject after all (a node
+    named like the study, an object that is the study itself); :func:`finish` sorts them out.
+    Repeats are dropped once the graph is complete: one pass costs less than a check each."""
 
-    def __init__(self) -> None:
+    __slots__ = ("mixed", "statements", "subject", "tails")
+
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
+        self.tails: list[str] = []
         self.statements: list[str] = []
+        self.mixed = False
 
     def add(self, s: str, p: str, o: str) -> None:
-        self.statements.append(f"{s} {p} {o}")
+        if s == self.subject:
+            self.tails.append(f" {p} {o}")
+        else:
+            self.statements.append(f"{s} {p} {o}")
 
 
 def drop_repeats(statements: list[str]) -> None:
@@ -69,15 +81,28 @@ def drop_repeats(statements: list[str]) -> None:
         statements[:] = unique
 
 
+def finish(buffer: GraphBuffer) -> None:
+    """Drop repeats; whole statements about the own subject first become tails."""
+    if buffer.mixed:
+        head, cut = buffer.subject + " ", len(buffer.subject)
+        whole = buffer.statements
+        buffer.tails.extend(st[cut:] for st in whole if st.startswith(head))
+        whole[:] = [st for st in whole if not st.startswith(head)]
+        buffer.mixed = False
+    drop_repeats(buffer.tails)
+    drop_repeats(buffer.statements)
+
+
 class RecordState:
     """What is being built for one record: the output, its context, shared nodes it described."""
 
-    __slots__ = ("ctx", "out", "shared_here")
+    __slots__ = ("ctx", "out", "shared_here", "study_buffers")
 
     def __init__(self, ctx: TransformContext, out: Conversion):
         self.ctx = ctx
         self.out = out
         self.shared_here: dict[str, GraphBuffer] = {}
+        self.study_buffers: list[GraphBuffer] = []  # the record's and its children's
 
     def warn(self, where: str, message: str) -> None:
         self.out.warnings.append(Problem(self.out.origin, where, message))
@@ -149,18 +174,13 @@ def run_transform(fn: Transform, values: Sequence[Any], ctx: TransformContext,
     return out
 
 
-def remember_tails(memo: TransformMemo, key: Any, value: str, statements: list[str], mark: int,
-                   subject: str) -> None:
-    """Remember what one text value of a field added from ``mark`` on, when every statement is
-    about ``subject`` (nodes of the study's own, and statements pointing at the study, are made
-    afresh each time)."""
-    if len(value) > MEMO_MAX_CHARS:
-        return
-    head = subject + " "
-    added = statements[mark:]
-    if all(statement.startswith(head) for statement in added):
-        cut = len(subject)
-        memo.remember(key, ([statement[cut:] for statement in added], ()))
+def remember_tails(memo: TransformMemo, key: Any, value: str, buffer: GraphBuffer, mark: int,
+                   whole_mark: int) -> None:
+    """Remember the tails one text value of a field added from ``mark`` on, when it added
+    nothing else (nodes of the study's own, statements pointing at the study are made afresh
+    each time)."""
+    if len(value) <= MEMO_MAX_CHARS and len(buffer.statements) == whole_mark and not buffer.mixed:
+        memo.remember(key, (buffer.tails[mark:], ()))
 
 
 def pick_values(values: list[Any], key: str | None, table: dict[str, str] | None,

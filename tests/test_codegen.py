@@ -124,6 +124,41 @@ def test_values_seen_before_make_the_same_statements_and_never_skip_a_node() -> 
         assert [w.message for w in out.warnings] == ["unknown country code 'XX'; dropped"]
 
 
+def test_statements_about_the_study_made_by_a_node_or_an_inverse_are_not_repeated(tmp_path: Path) -> None:
+    """The converter keeps statements about a graph's own subject apart from the others; a node
+    named like the study, or an object that is the study itself, makes such statements the
+    other way: they must still appear once each, and nothing may be lost."""
+    doc: dict[str, Any] = {
+        "name": "selfish",
+        "prefixes": {"ex": EX},
+        "subject": {"id": ["id"], "iri": "thing/{id}", "types": ["ex:Thing"]},
+        "fields": [
+            {"from": "name", "to": "ex:name"},
+            {"from": "name", "to": "ex:self", "node": "itself"},
+            {"from": "see", "to": "ex:seeAlso", "iri": True, "types": ["ex:Thing"]},
+            {"from": "see", "to": "ex:other", "iri": True},
+            {"from": "see", "inverse": "ex:other", "iri": True},
+        ],
+        "nodes": {"itself": {"iri": "{subject}", "types": ["ex:Thing"],
+                             "fields": [{"from": "value", "to": "ex:name"},
+                                        {"from": "value", "to": "ex:alias"}]}},
+    }
+    path = tmp_path / "selfish.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    converter = Converter(BASE, mapping_override=load_mapping(path))
+    study = f"{BASE}thing/1"
+    out = converter.convert(Record({"id": "1", "name": "One", "see": [study, study]}, Origin("x.json")))
+    assert out.rejection is None and [w.message for w in out.warnings] == []
+    statements = out.graphs[0].statements
+    t = f"<{study}>"
+    expected = {f"{t} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{EX}Thing>",
+                f'{t} <{EX}name> "One"', f"{t} <{EX}self> {t}", f'{t} <{EX}alias> "One"',
+                f"{t} <{EX}seeAlso> {t}", f"{t} <{EX}other> {t}"}
+    assert sorted(statements) == sorted(expected)  # each once
+    assert out.graphs[0].count == len(expected)
+    assert out.graphs[0].text().count("\n") == len(expected)
+
+
 def test_a_memo_switches_itself_off_when_values_do_not_repeat() -> None:
     ctx = TransformContext(tables=Tables.load(), base=BASE)
     unique, repeated = TransformMemo(), TransformMemo()
