@@ -218,10 +218,13 @@ class Converter:
                 continue  # most records have no children
             for i, child in enumerate(resolve(data, path, mapping.absent)):
                 where = f"{prefix}{'.'.join(path)}[{i}]"
+                graphs, buffers = len(state.out.graphs), len(state.study_buffers)
                 try:
                     child_iri = self._record(child, compiled, state, parent=subject_iri,
                                              lang=state.ctx.language, prefix=where + ".")
                 except FieldRejected as exc:
+                    # what the child (and its own children) had made so far goes with it
+                    del state.out.graphs[graphs:], state.study_buffers[buffers:]
                     state.out.warnings.append(Problem(state.out.origin, exc.field,
                                                       f"child dataset not converted: {exc.message}"))
                     continue

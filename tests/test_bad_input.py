@@ -360,15 +360,20 @@ def test_unmapped_fields_are_warned_about_by_name(tmp_path: Path) -> None:
 def test_child_dataset_that_cannot_convert_is_warned_about(tmp_path: Path) -> None:
     rec = record("t/1", )
     rec["child_datasets"] = [{"extra_data": {"name": "no id"}}, "not an object",
-                             {"extra_data": {"harmony_id": "t/1/c", "name": "ok"}}]
+                             {"extra_data": {"harmony_id": "t/1/c", "name": "ok"}},
+                             # fails half-way, after its graph was begun: none of it is written
+                             {"extra_data": {"harmony_id": "t/1/half", "name": "half"},
+                              "dataset_schema": {"variableMeasured": "x" * 1_000_001}}]
     path = jsonl(tmp_path, rec)
     run = convert(tmp_path, path)
     assert run.converted == 1
     child_warnings = [w for w in run.warnings() if "child dataset not converted" in w]
-    assert len(child_warnings) == 2
+    assert len(child_warnings) == 3
     assert any("child_datasets[0]" in w for w in child_warnings)
     assert any("child_datasets[1]" in w for w in child_warnings)
+    assert any("child_datasets[3].dataset_schema.variableMeasured" in w for w in child_warnings)
     assert run.studies() == {BASE + "study/t/1", BASE + "study/t/1/c"}
+    assert not [q for q in run.quads if "t/1/half" in str(q)]
 
 
 # -- whole files ----------------------------------------------------------------------------
