@@ -365,7 +365,12 @@ class _Generator:
         with src.block(f"elif {value} is None:"):
             src(f"{target} = []")
         with src.block(f"elif type({value}) is list:"):
-            src(f"{target} = [y for y in {value} if y is not None and not (type(y) is str and y in ABSENT)]")
+            # the record's own list when nothing in it is absent (usual; never changed after)
+            src(f"{target} = {value}")
+            with src.block(f"for y in {value}:"):
+                with src.block("if y is None or (type(y) is str and y in ABSENT):"):
+                    src(f"{target} = [y for y in {value} if y is not None and not (type(y) is str and y in ABSENT)]")
+                    src("break")
         with src.block("else:"):
             src(f"{target} = [{value}]")
 
