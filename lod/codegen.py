@@ -317,13 +317,14 @@ class _Generator:
                     if unchanged is not None:  # a value the transform would give back as it is
                         with src.block(f"if {self.constant(unchanged, 'U')}({target}[0]):"):
                             src("pass")
-                    with src.block(f"{'el' if unchanged is not None else ''}if type({target}[0]) is str "
+                    # values that rarely repeat (the memo switched itself off): the call alone
+                    with src.block(f"{'el' if unchanged is not None else ''}if not {memo}.enabled:"):
+                        src(f"r = {self.constant(fn, 'F')}({target}[0], ctx)")
+                        src(f"{target} = [r] if r is not None and type(r) is not list else results_of(r)")
+                    with src.block(f"elif type({target}[0]) is str "
                                    f"and (h := {memo}.get({target}[0])) is not None and not h[1]:"):
                         src(f"{memo}.hits += 1")
                         src(f"{target} = h[0]")
-                    with src.block(f"elif not {memo}.enabled:"):  # values that rarely repeat: the call alone
-                        src(f"r = {self.constant(fn, 'F')}({target}[0], ctx)")
-                        src(f"{target} = [r] if r is not None and type(r) is not list else results_of(r)")
                     with src.block("else:"):
                         src(call)
                 with src.block("else:"):
@@ -367,10 +368,10 @@ class _Generator:
         with src.block(f"elif type({value}) is list:"):
             # the record's own list when nothing in it is absent (usual; never changed after)
             src(f"{target} = {value}")
-            with src.block(f"for y in {value}:"):
-                with src.block("if y is None or (type(y) is str and y in ABSENT):"):
-                    src(f"{target} = [y for y in {value} if y is not None and not (type(y) is str and y in ABSENT)]")
-                    src("break")
+            absent = "y is None or (type(y) is str and y in ABSENT)"
+            with src.block(f"for y in {value}:"), src.block(f"if {absent}:"):
+                src(f"{target} = [y for y in {value} if not ({absent})]")
+                src("break")
         with src.block("else:"):
             src(f"{target} = [{value}]")
 
