@@ -217,7 +217,13 @@ def literal_term(value: Any, datatype: str | None, lang: str | None, where: str,
         own = value.get("@language")
         if own is not None:
             lang = own if nt.is_valid_lang(own) else None
-        datatype = value.get("@type") or datatype
+        own_type = value.get("@type")
+        if own_type is not None:
+            if not isinstance(own_type, str) or not (
+                    (own_type.startswith(nt.XSD) and own_type[len(nt.XSD):].isalnum())  # xsd:gYear
+                    or nt.is_valid_iri(own_type)):
+                raise FieldRejected(where, f"the value's @type {own_type!r} is not an absolute IRI")
+            datatype = own_type
         value = value["@value"]
     if isinstance(value, str):
         text = value

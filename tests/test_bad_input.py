@@ -190,6 +190,21 @@ def test_very_large_keyword_is_rejected_too(tmp_path: Path) -> None:
     assert "keywords" in reject["field"]
 
 
+def test_a_value_object_whose_type_is_not_an_iri_is_rejected_not_written(tmp_path: Path) -> None:
+    """A JSON-LD value object's @type becomes the literal's datatype IRI: one that is not an IRI
+    (here it would close the term and add a statement of its own) rejects the record."""
+    hostile = {"@value": "x", "@type": "http://a> . <http://evil.example/s> <http://evil.example/p> <http://b"}
+    typed = {"@value": "2001", "@type": "http://www.w3.org/2001/XMLSchema#gYear"}
+    run = convert(tmp_path, jsonl(tmp_path, record("t/1", dataset_schema__variableMeasured=hostile),
+                                  record("t/2", dataset_schema__variableMeasured=typed)))
+    [reject] = run.rejects
+    assert reject["line"] == 1 and reject["field"] == "dataset_schema.variableMeasured"
+    assert "@type" in reject["reason"] and "not an absolute IRI" in reject["reason"]
+    assert not [q for q in run.quads if "evil" in str(q)]
+    assert run.objects(BASE + "study/t/2", "https://schema.org/variableMeasured") == \
+        [ox.Literal("2001", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear"))]
+
+
 def test_a_string_at_the_limit_is_kept(tmp_path: Path) -> None:
     text = "z" * 1_000_000
     run, study = one_record(tmp_path, record("t/1", dataset_schema__description=text))
