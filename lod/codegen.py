@@ -179,7 +179,7 @@ class _Generator:
                     src("G.mixed = True")
             self._prologue(node.fields)
             for t in node.types:
-                self.emit_constant("s", f" {nt.RDF_TYPE} ", t)
+                self.emit("s", f" {nt.RDF_TYPE} {t}", None)
             for f in node.fields:
                 self.field(f, None)
             if node.shared:
@@ -413,7 +413,7 @@ class _Generator:
             src("continue")
         src(f"o = {joined(('<', 'target'), ('>', None))}")
         for t in f.object_types:
-            self.emit_constant("o", f" {nt.RDF_TYPE} ", t)
+            self.emit("o", f" {nt.RDF_TYPE} {t}", None)
 
     def literal_object(self, f: CompiledField, label: str) -> None:
         src = self.src
@@ -440,27 +440,17 @@ class _Generator:
         with src.block("else:"):
             src(f"o = literal_term(v, {f.datatype!r}, {lang}, prefix + {label}, MAXC)")
 
-    def emit(self, s: str, p: str, o: str) -> None:
-        """Add the statement: subject variable ``s``, text ``p``, object variable ``o``."""
+    def emit(self, s: str, p: str, o: str | None) -> None:
+        """Add the statement: subject variable ``s``, text ``p``, object variable ``o`` (None:
+        the object is part of ``p``). About the graph's own subject, the tail alone."""
+        tail = joined((p, o))
         if s == "s" and self.own:
-            self.src(f"addt({joined((p, 'o'))})")
-        else:
-            self._whole(s)
-            self.src(f"add({joined(('', s), (p, None), ('', o))})")
-
-    def emit_constant(self, s: str, p: str, o: str) -> None:
-        """Add the statement: subject variable ``s``, texts ``p`` and ``o``."""
-        if s == "s" and self.own:
-            self.src(f"addt({p + o!r})")
-        else:
-            self._whole(s)
-            self.src(f"add({s} + {p + o!r})")
-
-    def _whole(self, s: str) -> None:
-        """Before a whole statement: an object may be the graph's own subject (see GraphBuffer)."""
-        if s != "s":
+            self.src(f"addt({tail})")
+            return
+        if s != "s":  # an object may be the graph's own subject (see GraphBuffer)
             with self.src.block(f"if {s} == G.subject:"):
                 self.src("G.mixed = True")
+        self.src(f"add({joined(('', s))} {tail})")
 
 
 def joined(*parts: tuple[str, str | None]) -> str:
