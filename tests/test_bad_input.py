@@ -288,6 +288,21 @@ def test_unknown_country_and_language_codes_are_dropped_with_a_warning(tmp_path:
     assert run.objects(study, "http://purl.org/dc/terms/title") == [ox.Literal("A study")]
 
 
+@pytest.mark.parametrize("number", [123456789012345678901234567890, 18446744073709551616,
+                                    -9223372036854775809, 12345])
+def test_whole_numbers_of_any_size_are_read_exactly(tmp_path: Path, number: int) -> None:
+    """JSON lines are read by orjson where it gives what json gives; numbers beyond 64 bits,
+    which it would make floats, are left to json (the test fails without that guard)."""
+    lines = [json.dumps(record("t/1", extra_data__sample_size=number)),
+             json.dumps(record("t/2", extra_data__num_sweeps=[1, number]), separators=(",", ":"))]
+    run = convert(tmp_path, jsonl(tmp_path, *lines, "   " + str(number)))
+    lod = "https://w3id.org/lod-studies/vocab#"
+    exact = ox.Literal(str(number), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    assert run.objects(BASE + "study/t/1", lod + "sampleSize") == [exact]
+    assert exact in run.objects(BASE + "study/t/2", lod + "numberOfSweeps")
+    assert run.rejects[0]["line"] == 3 and "(got int)" in run.rejects[0]["reason"]
+
+
 def test_invalid_urls_are_dropped_and_repairable_ones_repaired(tmp_path: Path) -> None:
     urls = ["http://www.example.org/a)", "not a url", "javascript:alert(1)", "ftp://example.org/f",
             "https://example.org/with space"]

@@ -10,6 +10,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
+import orjson
+
 from ..records import Origin, Problem, Record, Rejected
 from . import harmony_api
 
@@ -17,11 +19,26 @@ FORMAT = "harmony"
 MAX_DOCUMENT_BYTES = 512 * 1024**2
 MAX_LINE_BYTES = 64 * 1024**2
 _DECODER = json.JSONDecoder()
+# orjson reads whole numbers beyond 64 bits as floats (losing digits): a line where a number
+# of 19 digits or more may stand (after ':', '[' or ',', or first) is left to json. In the
+# line's shape digits and '-' are '9', those three are ':', and white space is gone.
+_NUMBER_SHAPE = bytes.maketrans(b"0123456789-[,", b"99999999999::")
+_LONG_NUMBER = b":" + b"9" * 19
 
 
 def _json_line(raw: bytes) -> Any:
     """What ``json.loads`` makes of a UTF-8 line (a byte-order mark skipped, lone surrogates
-    kept for the converter to report), without its detection of other encodings."""
+    kept for the converter to report), without its detection of other encodings.
+
+    Read by orjson (several times faster) where it gives the same: anything it does not read
+    (NaN, lone surrogates, a byte-order mark, malformed JSON) goes to json, whose messages
+    lod reports, as do lines that may hold a number orjson would turn into a float."""
+    shape = raw.translate(_NUMBER_SHAPE, b" \t\r\n")
+    if _LONG_NUMBER not in shape and not shape.startswith(_LONG_NUMBER[1:]):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
     text = raw.decode("utf-8", "surrogatepass")
     return _DECODER.decode(text[1:] if text[:1] == "\ufeff" else text)
 
