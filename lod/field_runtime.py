@@ -218,7 +218,7 @@ def literal_term(value: Any, datatype: str | None, lang: str | None, where: str,
         if own is not None:
             lang = own if nt.is_valid_lang(own) else None
         own_type = value.get("@type")
-        if own_type is not None:
+        if own_type:  # an empty one means none, as before
             if not isinstance(own_type, str) or not (
                     (own_type.startswith(nt.XSD) and own_type[len(nt.XSD):].isalnum())  # xsd:gYear
                     or nt.is_valid_iri(own_type)):
