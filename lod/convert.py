@@ -202,7 +202,7 @@ class Converter:
                 graph.add(s, p, nt.iri(parent))
         if mapping.children:
             self._children(graph, s, subject_iri, data, compiled, state, prefix)
-        for fieldname in unmapped(data, mapping.known, mapping.absent):
+        for fieldname in unmapped(data, plan.keys, mapping.absent):
             state.out.warnings.append(Problem(state.out.origin, prefix + fieldname,
                                               "field not in the mapping; not converted"))
         ctx.language = saved_language

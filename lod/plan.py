@@ -138,6 +138,15 @@ class CompiledNode:
         self.fields: tuple[CompiledField, ...] = ()
 
 
+# The keys a mapping reads, level by level: every key of a level, and the levels below the
+# keys read in part (a key read whole has none).
+KeyTree = tuple[frozenset[str], dict[str, "KeyTree"]]
+
+
+def key_tree(known: dict[str, Any]) -> KeyTree:
+    return frozenset(known), {key: key_tree(below) for key, below in known.items() if below}
+
+
 @dataclass(slots=True)
 class Plan:
     mapping: Mapping
@@ -146,6 +155,7 @@ class Plan:
     fields: tuple[CompiledField, ...]
     down: tuple[str, ...]
     up: tuple[str, ...]
+    keys: KeyTree  # what unmapped() checks records against
 
 
 def compile_plan(mapping: Mapping) -> Plan:
@@ -157,7 +167,8 @@ def compile_plan(mapping: Mapping) -> Plan:
                  types=tuple(nt.iri(t) for t in mapping.types),
                  fields=tuple(CompiledField(f, nodes) for f in mapping.fields),
                  down=tuple(nt.iri(p) for p in children.down) if children else (),
-                 up=tuple(nt.iri(p) for p in children.up) if children else ())
+                 up=tuple(nt.iri(p) for p in children.up) if children else (),
+                 keys=key_tree(mapping.known))
 
 
 
@@ -189,16 +200,23 @@ def resolve(data: Any, path: tuple[str, ...], absent: frozenset[str]) -> list[An
     return [v for v in current if v is not None and not (isinstance(v, str) and v in absent)]
 
 
-def unmapped(data: dict[str, Any], known: dict[str, Any], absent: frozenset[str],
-             prefix: str = "", found: list[str] | None = None) -> list[str]:
-    """Paths of the values in ``data`` that the mapping does not read (``known``: the tree of
-    keys it reads; a key with nothing under it is read whole). Absent values do not count."""
+def unmapped(data: dict[str, Any], keys: KeyTree, absent: frozenset[str], prefix: str = "",
+             found: list[str] | None = None) -> list[str]:
+    """Paths of the values in ``data`` that the mapping does not read (``keys``: what it
+    reads, :func:`key_tree`). Absent values do not count. A level whose keys the mapping all
+    reads, with at most one key read in part, is checked without a loop in Python."""
     found = [] if found is None else found
+    level, below = keys
+    if len(below) <= 1 and data.keys() <= level:
+        for key, deeper in below.items():
+            value = data.get(key)
+            if type(value) is dict:
+                unmapped(value, deeper, absent, f"{prefix}{key}.", found)
+        return found
     for key, value in data.items():
-        below = known.get(key)
-        if below is None:
+        if key not in level:
             if not (value is None or value == [] or value == {} or (type(value) is str and value in absent)):
                 found.append(prefix + key)
-        elif below and type(value) is dict:
-            unmapped(value, below, absent, f"{prefix}{key}.", found)
+        elif (part := below.get(key)) is not None and type(value) is dict:
+            unmapped(value, part, absent, f"{prefix}{key}.", found)
     return found

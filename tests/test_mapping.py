@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from lod.cli import cli
 from lod.errors import MappingError
 from lod.mapping import load_mapping
+from lod.plan import key_tree, unmapped
 
 ROOT = Path(__file__).resolve().parent.parent
 HARMONY = ROOT / "mappings" / "harmony.yaml"
@@ -300,6 +301,31 @@ def test_unmapped_fields_are_named_in_warnings(tmp_path: Path) -> None:
     unmapped = sorted(line.split(" field ")[1].split(":")[0] for line in result.stderr.splitlines()
                       if "not in the mapping" in line)
     assert unmapped == ["dataset_schema.spatialCoverage", "extra_data.new_field", "top_level_extra"]
+
+
+def _unmapped_reference(data: dict[str, Any], known: dict[str, Any], prefix: str = "") -> list[str]:
+    """What unmapped() must give, written the plain way: every key in order."""
+    found = []
+    for key, value in data.items():
+        if key not in known:
+            if value not in (None, [], {}, "", "$undefined"):
+                found.append(prefix + key)
+        elif known[key] and isinstance(value, dict):
+            found += _unmapped_reference(value, known[key], f"{prefix}{key}.")
+    return found
+
+
+@pytest.mark.parametrize("rec", [
+    {"a": 1, "b": {"c": 1, "d": {"e": 1, "x": 2}}, "y": 3},            # unknown keys at every level
+    {"b": {"d": {"x": 1}, "c": 1}},                                       # only deep down
+    {"b": {"c": 1, "d": {"e": 1}}, "a": 2},                               # none at all
+    {"b": {"d": "not an object", "z": ""}, "a": None, "q": []},          # absent values, no object
+    {"y": 1, "b": {"w": 1}, "f": {"g": {"x": 1}, "h": 1}, "x": 1},       # two levels read in part
+])
+def test_unmapped_fields_are_found_in_record_order_at_every_level(rec: dict[str, Any]) -> None:
+    known = {"a": {}, "b": {"c": {}, "d": {"e": {}}}, "f": {"g": {"i": {}}, "h": {}}}
+    assert unmapped(rec, key_tree(known), frozenset({"", "$undefined"})) == \
+        _unmapped_reference(rec, known)
 
 
 def test_ignored_fields_are_not_reported(tmp_path: Path) -> None:
