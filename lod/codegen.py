@@ -320,6 +320,7 @@ class _Generator:
                     # values that rarely repeat (the memo switched itself off): the call alone
                     with src.block(f"{'el' if unchanged is not None else ''}if not {memo}.enabled:"):
                         src(f"r = {self.constant(fn, 'F')}({target}[0], ctx)")
+                        # results_of(r), with its commonest case (one value) inline
                         src(f"{target} = [r] if r is not None and type(r) is not list else results_of(r)")
                     with src.block(f"elif type({target}[0]) is str "
                                    f"and (h := {memo}.get({target}[0])) is not None and not h[1]:"):

@@ -62,7 +62,6 @@ class Template:
             result = base + result
         return result
 
-
     def expression(self, value: Callable[[str], str], subject: str) -> str | None:
         """Python source making what :meth:`format` makes, for generated code: ``value(name)``
         is the source of a placeholder's value, ``subject`` that of the subject IRI. None for a

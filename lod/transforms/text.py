@@ -16,9 +16,15 @@ from .registry import TransformContext, transform
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+def _writable(raw: str) -> bool:
+    """No control characters or lone surrogates; printable ASCII (most text) is known so from
+    two C-speed checks, before the regex is tried."""
+    return (raw.isascii() and raw.isprintable()) or _UNWRITABLE.search(raw) is None
+
+
 def clean_text(raw: str, ctx: TransformContext, what: str) -> str:
     """``raw`` without control characters and lone surrogates (warned about, never silent)."""
-    if (raw.isascii() and raw.isprintable()) or _UNWRITABLE.search(raw) is None:
+    if _writable(raw):
         return raw
     cleaned = _UNWRITABLE.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", raw)
     ctx.warn(f"removed control characters or broken surrogates from {what} {cleaned[:60]!r}")
@@ -47,8 +53,7 @@ def plain_text(value: Any) -> bool:
 @transform("text", unchanged_when=plain_text)
 def text(value: Any, ctx: TransformContext) -> Any:
     """Trimmed text; value objects (``{"@value", "@language"}``) keep their language."""
-    if type(value) is str and ((value.isascii() and value.isprintable())
-                               or _UNWRITABLE.search(value) is None):  # the usual case, directly
+    if type(value) is str and _writable(value):  # the usual case, directly
         return value.strip() or None
     if isinstance(value, dict) and "@value" in value:
         inner = text(value["@value"], ctx)
