@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pycountry
 import yaml
 
 from .errors import MappingError
@@ -93,6 +92,8 @@ class Tables:
 
     def country(self, code: str) -> Any:
         """ISO 3166 alpha-2/alpha-3 code or English name → pycountry record (UK → GB, EL → GR)."""
+        import pycountry  # here, not at the top: it takes longer to import than most of lod
+
         code = code.strip()
         alias = {"UK": "GB", "EL": "GR"}.get(code.upper(), code)
         for lookup in (lambda c: pycountry.countries.get(alpha_2=c.upper()) if len(c) == 2 else None,
@@ -106,6 +107,8 @@ class Tables:
             return None
 
     def language(self, code: str) -> Any:
+        import pycountry
+
         code = code.strip().split("-")[0].split("_")[0].lower()
         if len(code) == 2:
             return pycountry.languages.get(alpha_2=code)

@@ -34,8 +34,6 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from pyld import jsonld
-
 from lod.jsonld_contexts import bundled_context
 from lod.readers import html_scripts
 from lod.readers.limits import oversized, reject, too_big
@@ -120,6 +118,8 @@ def read_document(document: Any, name: str, *, line: int | None = None
     if (found := oversized(document)) is not None:
         yield reject(name, found[1], line=line, pointer=found[0])
         return
+    from pyld import jsonld  # here, not at the top: `lod convert` of JSON Lines never needs it
+
     options = {"documentLoader": _load_document, "base": None}
     try:
         expanded = _https(jsonld.expand(document, options))
@@ -203,6 +203,8 @@ def _shape(node: dict[str, Any]) -> dict[str, Any]:
 
 def _load_document(url: str, options: Any = None) -> dict[str, Any]:
     """pyld document loader: bundled contexts (schema.org's) only, never the network."""
+    from pyld import jsonld
+
     context = bundled_context(url) if isinstance(url, str) else None
     if context is not None:
         return {"contentType": "application/ld+json", "contextUrl": None,
@@ -214,6 +216,8 @@ def _load_document(url: str, options: Any = None) -> dict[str, Any]:
 
 def _jsonld_reason(exc: BaseException) -> str:
     """The innermost pyld message: pyld wraps causes several levels deep."""
+    from pyld import jsonld
+
     while isinstance(exc.__cause__, jsonld.JsonLdError):
         exc = exc.__cause__
     if isinstance(exc, jsonld.JsonLdError):
