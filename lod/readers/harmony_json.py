@@ -20,9 +20,10 @@ MAX_DOCUMENT_BYTES = 512 * 1024**2
 MAX_LINE_BYTES = 64 * 1024**2
 _DECODER = json.JSONDecoder()
 # orjson reads whole numbers beyond 64 bits as floats (losing digits): a line where a number
-# of 19 digits or more may stand (after ':', '[' or ',', or first) is left to json. In the
-# line's shape digits and '-' are '9', those three are ':', and white space is gone.
-_NUMBER_SHAPE = bytes.maketrans(b"0123456789-[,", b"99999999999::")
+# of 19 digits or more may stand (after ':', '[' or ',', or white space, or first) is left to
+# json. In the line's shape digits and '-' are '9' and those six are ':' (mapped, not
+# deleted: translate is faster without deletions, and ': 123…' still shows as '::999…').
+_NUMBER_SHAPE = bytes.maketrans(b"0123456789-[, \t\r\n", b"99999999999::::::")
 _LONG_NUMBER = b":" + b"9" * 19
 
 
@@ -33,7 +34,7 @@ def _json_line(raw: bytes) -> Any:
     Read by orjson (several times faster) where it gives the same: anything it does not read
     (NaN, lone surrogates, a byte-order mark, malformed JSON) goes to json, whose messages
     lod reports, as do lines that may hold a number orjson would turn into a float."""
-    shape = raw.translate(_NUMBER_SHAPE, b" \t\r\n")
+    shape = raw.translate(_NUMBER_SHAPE)
     if _LONG_NUMBER not in shape and not shape.startswith(_LONG_NUMBER[1:]):
         try:
             return orjson.loads(raw)
