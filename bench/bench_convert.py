@@ -135,6 +135,7 @@ def main() -> None:
         for n in args.sizes:
             path = write_input(n, folder)
             out = folder / f"out-{n}.nt"
+            os.sync()  # the input just written goes to disk now, not in the middle of the run
             lod_results.append((n, run_lod(path, out, args.jobs)))
             # Each run writes a new file: writing over an existing one on ext4 costs the
             # truncation at open and, at close, the flush ext4 starts for a file truncated and
