@@ -19,6 +19,8 @@ from .errors import MappingError
 from .resources import vocabulary
 
 _NON_WORD = re.compile(r"[^\w]+")
+# each ASCII character that is not a word character (\w) → "-" (translate beats re.sub here)
+_ASCII_NON_WORD_TO_DASH = str.maketrans({c: "-" for c in map(chr, range(128)) if not re.fullmatch(r"\w", c)})
 
 
 def normalise_name(name: str) -> str:
@@ -31,7 +33,10 @@ def normalise_name(name: str) -> str:
 def slug(text: str, max_len: int = 80) -> str:
     """IRI-safe slug: 'Economic and Social Research Council' → 'economic-and-social-research-council'."""
     if text.isascii():  # what the general way below gives, in fewer steps
-        out = _NON_WORD.sub("-", text.lower().replace("&", " and ")).strip("-")[:max_len].strip("-")
+        dashed = text.lower().replace("&", " and ").translate(_ASCII_NON_WORD_TO_DASH)
+        while "--" in dashed:
+            dashed = dashed.replace("--", "-")
+        out = dashed.strip("-")[:max_len].strip("-")
         return out or "h-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
     name = normalise_name(text)
     ascii_text = name if name.isascii() else \

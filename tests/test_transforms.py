@@ -111,7 +111,8 @@ def test_plain_dois_take_a_short_path_to_the_same_iri(value: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["Economic & Social Research Council", "  --ESRC--  ", "a_b c", "!!!",
-                                  "10.5255/SYN-1", "x" * 130, "Mental health (adults); 2020", ""])
+                                  "10.5255/SYN-1", "x" * 130, "Mental health (adults); 2020", "",
+                                  "".join(map(chr, range(128))), "a\t\x00b--c---d", "-" * 121 + "z"])
 def test_ascii_slugs_take_a_short_path_to_what_the_general_way_gives(text: str) -> None:
     general = "-".join(normalise_name(text).split())[:120].strip("-")
     assert slug(text, 120) == (general or "h-" + hashlib.sha1(text.encode()).hexdigest()[:12])
