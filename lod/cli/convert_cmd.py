@@ -12,6 +12,7 @@ from typing import IO, Any
 import click
 
 from ..mapping import load_mapping
+from ..outfile import output_file
 from ..parallel import ConverterSpec
 from ..pipeline import convert_inputs, default_jobs
 from ..rdfio import SYNTAXES, StudyWriter, syntax_for_path, syntax_named
@@ -56,7 +57,7 @@ def convert_command(inputs: tuple[str, ...], output: str | None, format_name: st
     spec = ConverterSpec(base_uri, mapping, encode_as=syntax.name if syntax.line_based else None)
     progress = Progress()
     with ExitStack() as stack:
-        out = stack.enter_context(Path(output).open("wb", buffering=1 << 20)) if output else sys.stdout.buffer
+        out = stack.enter_context(output_file(output)) if output else sys.stdout.buffer
         if output and output.lower().endswith(".gz"):
             # mtime=0 and no file name in the header: the same input gives the same bytes
             out = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0))
