@@ -23,7 +23,7 @@ import stat
 from collections.abc import Iterator
 from typing import BinaryIO, cast
 
-BUFFER_BYTES = 8 * 1024**2  # one write; a multiple of any block size O_DIRECT asks to align to
+BUFFER_BYTES = 4 * 1024**2  # one write; a multiple of any block size O_DIRECT asks to align to
 
 
 class DirectOutput:
