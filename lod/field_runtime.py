@@ -76,9 +76,8 @@ class GraphBuffer:
 
 def drop_repeats(statements: list[str]) -> None:
     """Keep the first of each statement, in order (in place: the list may be shared)."""
-    unique = dict.fromkeys(statements)
-    if len(unique) != len(statements):
-        statements[:] = unique
+    if len(set(statements)) != len(statements):  # a set is quicker to build; repeats are rare
+        statements[:] = dict.fromkeys(statements)
 
 
 def finish(buffer: GraphBuffer) -> None:
