@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import MappingError
-from .resources import data_dir
+from .resources import data_dir, load_yaml
 from .transforms import registry
 
 _FIELD_KEYS = {"from", "first", "required", "single", "limit", "transform", "pick", "values",
@@ -282,7 +282,7 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
         if not path.is_file():
             raise MappingError(f"no mapping named {name_or_path!r} (looked in {path.parent})")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise MappingError(f"{path}: cannot read mapping: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

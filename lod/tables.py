@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import MappingError
-from .resources import vocabulary
+from .resources import load_yaml, vocabulary
 
 _NON_WORD = re.compile(r"[^\w]+")
 # each ASCII character that is not a word character (\w) → "-" (translate beats re.sub here)
@@ -62,7 +62,7 @@ class Entry:
 
 def _load_entries(path: Path) -> dict[str, Entry]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise MappingError(f"{path}: cannot load table: {exc}") from exc
     index: dict[str, Entry] = {}

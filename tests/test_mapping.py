@@ -15,6 +15,7 @@ from lod.cli import cli
 from lod.errors import MappingError
 from lod.mapping import load_mapping
 from lod.plan import key_tree, unmapped
+from lod.resources import data_dir, load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 HARMONY = ROOT / "mappings" / "harmony.yaml"
@@ -228,6 +229,16 @@ def test_an_unchanged_copy_gives_the_same_output(tmp_path: Path) -> None:
     copy_path = write(tmp_path, harmony())
     assert convert(str(SEED), "--mapping", str(copy_path)).stdout_bytes == \
         convert(str(SEED)).stdout_bytes
+
+
+@pytest.mark.parametrize("path", sorted([*data_dir("mappings").glob("*.yaml"),
+                                         *data_dir("vocabularies").rglob("*.yaml")]), ids=lambda p: p.name)
+def test_yaml_files_load_the_same_by_libyaml_as_by_pure_python(path: Path) -> None:
+    """lod loads YAML with libyaml's parser where PyYAML has it; what that gives must be what
+    PyYAML's own parser gives, for every YAML file lod ships."""
+    text = path.read_text(encoding="utf-8")
+    assert yaml.__with_libyaml__
+    assert load_yaml(text) == yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506
 
 
 def test_mapping_by_name() -> None:
