@@ -438,8 +438,21 @@ class _Generator:
             src("o = " + joined(('"', "str(v)"), close))
         with src.block("elif type(v) is bool:"):
             src("o = " + joined(('"', None)) + " + ('true' if v else 'false') + " + joined(close))
+        call = f"literal_term(v, {f.datatype!r}, {lang}, prefix + {label}, MAXC)"
+        if lang == "RL":  # the record's language: a term that may differ from record to record
+            with src.block("else:"):
+                src(f"o = {call}")
+            return
+        # A value object (a dict) a transform's memo gives again and again, like a period's
+        # typed start and end, is the same object each time: its term is remembered by identity.
+        memo = self.constant(rt.TransformMemo(), "LM")
+        with src.block(f"elif type(v) is dict and (h := {memo}.get(id(v))) is not None and h[0] is v:"):
+            src(f"{memo}.hits += 1")
+            src("o = h[1]")
         with src.block("else:"):
-            src(f"o = literal_term(v, {f.datatype!r}, {lang}, prefix + {label}, MAXC)")
+            src(f"o = {call}")
+            with src.block(f"if type(v) is dict and {memo}.enabled:"):
+                src(f"{memo}.remember(id(v), (v, o))  # holding v keeps its id from being reused")
 
     def emit(self, s: str, p: str, o: str | None) -> None:
         """Add the statement: subject variable ``s``, text ``p``, object variable ``o`` (None:

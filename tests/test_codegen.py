@@ -160,6 +160,29 @@ def test_statements_about_the_study_made_by_a_node_or_an_inverse_are_not_repeate
     assert out.graphs[0].text().count("\n") == len(expected)
 
 
+def test_value_objects_a_memo_gives_again_keep_their_own_terms() -> None:
+    """A value object a transform's memo gives again (a period's typed start and end) is the
+    same object each time, and its literal is remembered by identity: each record must still
+    get the terms of its own values, with the datatype the precision allows."""
+    converter = Converter(BASE)
+    coverages = ["1990/2000", "2001-05/2003", "1990/2000", "1950/..", "2001-05/2003"] * (MEMO_PROBE // 2)
+    for i, coverage in enumerate(coverages):
+        record = synthetic(i)
+        record["dataset_schema"]["temporalCoverage"] = coverage
+        out = converter.convert(Record(record, Origin("x.jsonl", line=i + 1)))
+        assert out.rejection is None
+        period = f"<{BASE}study/syn/{i}#period>"
+        starts = [st for st in out.graphs[0].statements
+                  if st.startswith(period + " <http://www.w3.org/ns/dcat#startDate>")]
+        start = coverage.split("/")[0]
+        kind = "gYearMonth" if "-" in start else "gYear"
+        assert starts == [f'{period} <http://www.w3.org/ns/dcat#startDate> '
+                          f'"{start}"^^<http://www.w3.org/2001/XMLSchema#{kind}>'], (i, starts)
+    generated = converter.plan_for("harmony")[1].record_fields.__globals__
+    served = sum(memo.hits for name, memo in generated.items() if name.startswith("LM"))
+    assert served >= len(coverages)  # the remembered terms were used (start and end, mostly)
+
+
 def test_a_memo_switches_itself_off_when_values_do_not_repeat() -> None:
     ctx = TransformContext(tables=Tables.load(), base=BASE)
     unique, repeated = TransformMemo(), TransformMemo()
