@@ -25,6 +25,8 @@ from .records import Origin, Problem, Record, Rejected
 from .tables import Tables
 from .transforms import TRANSFORMS, TransformContext
 
+LANGUAGE_TAGS_LIMIT = 4096  # language codes whose tags a converter remembers
+
 PackedGraph = tuple[str, bool, str, int]  # see StudyGraph.pack
 
 
@@ -128,6 +130,7 @@ class Converter:
         self.described: set[str] = set()  # shared node IRIs already written in this run
         self.memos: dict[Any, TransformMemo] = {}  # transform results, per transform
         self.node_terms: dict[str, dict[str, str]] = {}  # described shared nodes' terms (codegen)
+        self.language_tags: dict[str, str | None] = {}  # a record's language code → its tag
         self.override = self._compiled(compile_plan(mapping_override)) if mapping_override else None
         self.plans: dict[str, tuple[Plan, CompiledCode]] = {}
 
@@ -232,12 +235,27 @@ class Converter:
                     graph.add(s, p, nt.iri(child_iri))
 
     def _language(self, data: dict[str, Any], mapping: Mapping, ctx: TransformContext) -> str | None:
-        if mapping.language_path is None:
+        """The tag of the first of the record's language codes that is known (codes are few:
+        each one's tag is remembered)."""
+        path = mapping.language_path
+        if path is None:
             return None
-        found = None
-        for value in resolve(data, mapping.language_path, mapping.absent):
-            found = TRANSFORMS["language"](value, ctx) if isinstance(value, str) else None
-            if found:
+        inner = data.get(path[0]) if len(path) == 2 else None
+        values = inner.get(path[1]) if type(inner) is dict else None
+        if type(values) is not list:  # the usual shape is a list under an object's key
+            values = resolve(data, path, mapping.absent)
+        tag = None
+        for value in values:
+            if type(value) is not str or value in mapping.absent:
+                continue
+            if value in self.language_tags:
+                tag = self.language_tags[value]
+            else:
+                found = TRANSFORMS["language"](value, ctx)
+                tag = str(found["tag"]) if found else None
+                if len(self.language_tags) < LANGUAGE_TAGS_LIMIT:
+                    self.language_tags[value] = tag
+            if tag:
                 break
         ctx.warnings.clear()  # an unknown language code is reported by the field that maps it
-        return str(found["tag"]) if found else None
+        return tag

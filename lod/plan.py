@@ -172,7 +172,15 @@ def compile_plan(mapping: Mapping) -> Plan:
 
 
 def identifier(data: dict[str, Any], mapping: Mapping) -> str | None:
+    """The first identifier value the mapping's id paths give (text or a whole number)."""
     for path in mapping.id_paths:
+        if len(path) == 2:  # the usual case, a text under an object's key: what resolve() gives
+            inner = data.get(path[0])
+            value = inner.get(path[1]) if type(inner) is dict else None
+            if type(value) is str:
+                if value not in mapping.absent and (found := value.strip()):
+                    return found
+                continue
         for value in resolve(data, path, mapping.absent):
             if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip():
                 return str(value).strip()

@@ -183,6 +183,21 @@ def test_value_objects_a_memo_gives_again_keep_their_own_terms() -> None:
     assert served >= len(coverages)  # the remembered terms were used (start and end, mostly)
 
 
+def test_each_record_gets_the_language_of_its_own_codes() -> None:
+    """The tag of each language code is remembered by the converter: records that come later
+    must still get the first known code of their own list, or no tag."""
+    converter = Converter(BASE)
+    cases = [(["fr"], "fr"), (["xx", "de"], "de"), (["en"], "en"), (["xx"], None), ([None, "fr"], "fr"),
+             ("de", "de"), (["$undefined", "en"], "en"), ([], None)] * 2
+    for i, (codes, tag) in enumerate(cases):
+        record = synthetic(i)
+        record["extra_data"]["language_codes"] = codes
+        out = converter.convert(Record(record, Origin("x.jsonl", line=i + 1)))
+        assert out.rejection is None
+        title = f'"Study {i}"' + (f"@{tag}" if tag else "")
+        assert f" <http://purl.org/dc/terms/title> {title}" in out.graphs[0].text(), (i, codes)
+
+
 def test_a_memo_switches_itself_off_when_values_do_not_repeat() -> None:
     ctx = TransformContext(tables=Tables.load(), base=BASE)
     unique, repeated = TransformMemo(), TransformMemo()

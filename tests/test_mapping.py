@@ -13,8 +13,8 @@ from click.testing import CliRunner, Result
 
 from lod.cli import cli
 from lod.errors import MappingError
-from lod.mapping import load_mapping
-from lod.plan import key_tree, unmapped
+from lod.mapping import Mapping, load_mapping
+from lod.plan import identifier, key_tree, resolve, unmapped
 from lod.resources import data_dir, load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -370,3 +370,29 @@ def test_absent_markers_give_no_triples(tmp_path: Path) -> None:
         assert objects(result, study, predicate) == []
     assert result.stderr.count("lod: warning") == 0
 
+
+
+def _identifier_reference(data: dict[str, Any], mapping: Mapping) -> str | None:
+    """What the record's identifier is, the plain way: the first text or whole number any id
+    path gives (lists flattened, absent values and blank text skipped)."""
+    for path in mapping.id_paths:
+        for value in resolve(data, path, mapping.absent):
+            if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip():
+                return str(value).strip()
+    return None
+
+
+@pytest.mark.parametrize("extra", [
+    {"harmony_id": "ukds/851986"}, {"harmony_id": "  padded/1 "}, {"harmony_id": "   ", "uuid": "u-1"},
+    {"harmony_id": "N/A", "uuid": "u-2"}, {"harmony_id": "$undefined", "uuid": "u-7"},
+    {"harmony_id": "", "slug": "s-3"}, {"harmony_id": 42},
+    {"harmony_id": True, "uuid": "u-4"}, {"harmony_id": ["a/1", "b/2"]}, {"harmony_id": [None, "c/3"]},
+    {"harmony_id": None, "uuid": 7}, {"harmony_id": {"id": "x"}, "slug": "s-5"}, {"uuid": "u-6"}, {},
+], ids=repr)
+@pytest.mark.parametrize("wrap", [lambda e: {"extra_data": e}, lambda e: {"extra_data": [e]},
+                                  lambda e: {"extra_data": "not an object"}, lambda e: {}],
+                         ids=["object", "list", "text", "missing"])
+def test_the_record_identifier_is_what_the_plain_way_gives(extra: dict[str, Any], wrap: Any) -> None:
+    mapping = load_mapping("harmony")
+    data = wrap(extra)
+    assert identifier(data, mapping) == _identifier_reference(data, mapping)
