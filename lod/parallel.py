@@ -174,7 +174,7 @@ def _convert_chunk(args: tuple[str, int, bytes, str | None]) -> ChunkResult:
     packed: list[PackedGraph] = []
     spool = _Spool(spool_file, syntax) if syntax is not None and spool_file is not None else None
     try:
-        for item in harmony_json.read_numbered_lines(block.split(b"\n"), name, first_line):
+        for item in harmony_json.read_block(block, name, first_line):
             c = converter.convert(item)
             read += 1
             if c.warnings:

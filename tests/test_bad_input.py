@@ -18,6 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from lod.cli import cli
+from lod.readers.harmony_json import read_block
+from lod.records import Record, Rejected
 
 BASE = "https://example.org/id/"
 SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "harmony" / \
@@ -301,6 +303,24 @@ def test_whole_numbers_of_any_size_are_read_exactly(tmp_path: Path, number: int)
     assert run.objects(BASE + "study/t/1", lod + "sampleSize") == [exact]
     assert exact in run.objects(BASE + "study/t/2", lod + "numberOfSweeps")
     assert run.rejects[0]["line"] == 3 and "(got int)" in run.rejects[0]["reason"]
+
+
+@pytest.mark.parametrize("long", [True, False], ids=["with long numbers", "without"])
+def test_a_block_of_lines_is_read_as_json_reads_each_line(long: bool) -> None:
+    """Worker processes read JSON Lines a block at a time, and look for long numbers in the
+    whole block at once: each line must still be read as json.loads reads it."""
+    big = 10**25 if long else 12345
+    lines = [json.dumps(record("t/1", extra_data__sample_size=big)), json.dumps(record("t/2")), "",
+             json.dumps(record("t/3", extra_data__num_sweeps=[1, -big]), separators=(",", ":")),
+             str(big), "{not json}", json.dumps([record("t/4"), record("t/5", extra_data__size=big)])]
+    items = list(read_block(("\n".join(lines) + "\n").encode(), "b.jsonl", 7))
+    read = [(item.origin.line, item.origin.index, item.data) for item in items if isinstance(item, Record)]
+    assert read == [(7, None, json.loads(lines[0])), (8, None, json.loads(lines[1])),
+                    (10, None, json.loads(lines[3])), (11, None, big),  # the converter rejects it
+                    (13, 0, json.loads(lines[6])[0]), (13, 1, json.loads(lines[6])[1])]
+    assert all(type(data) is int for _, _, data in read[3:4])  # exact, not a float
+    rejected = [item.problem for item in items if isinstance(item, Rejected)]
+    assert [(p.origin.line, "malformed JSON" in p.message) for p in rejected] == [(12, True)]
 
 
 def test_invalid_urls_are_dropped_and_repairable_ones_repaired(tmp_path: Path) -> None:

@@ -27,15 +27,21 @@ _NUMBER_SHAPE = bytes.maketrans(b"0123456789-[, \t\r\n", b"99999999999::::::")
 _LONG_NUMBER = b":" + b"9" * 19
 
 
-def _json_line(raw: bytes) -> Any:
+def _may_hold_long_number(data: bytes) -> bool:
+    """Whether a number of 19 digits or more may stand in these lines (see _NUMBER_SHAPE)."""
+    shape = data.translate(_NUMBER_SHAPE)
+    return _LONG_NUMBER in shape or shape.startswith(_LONG_NUMBER[1:])
+
+
+def _json_line(raw: bytes, check_numbers: bool = True) -> Any:
     """What ``json.loads`` makes of a UTF-8 line (a byte-order mark skipped, lone surrogates
     kept for the converter to report), without its detection of other encodings.
 
     Read by orjson (several times faster) where it gives the same: anything it does not read
     (NaN, lone surrogates, a byte-order mark, malformed JSON) goes to json, whose messages
-    lod reports, as do lines that may hold a number orjson would turn into a float."""
-    shape = raw.translate(_NUMBER_SHAPE)
-    if _LONG_NUMBER not in shape and not shape.startswith(_LONG_NUMBER[1:]):
+    lod reports, as do lines that may hold a number orjson would turn into a float
+    (``check_numbers=False``: the caller knows the line holds none)."""
+    if not (check_numbers and _may_hold_long_number(raw)):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -124,13 +130,22 @@ def read_numbered_lines(lines: list[bytes], name: str, first_line: int) -> Itera
             yield from _line(raw, name, number)
 
 
-def _line(raw: bytes, name: str, number: int) -> Iterator[Record | Rejected]:
+def read_block(block: bytes, name: str, first_line: int) -> Iterator[Record | Rejected]:
+    """The JSON Lines in a block of whole lines, numbered from ``first_line``. Long numbers are
+    looked for in the whole block at once: where it has none, none of its lines has one."""
+    check_numbers = _may_hold_long_number(block)
+    for number, raw in enumerate(block.split(b"\n"), first_line):
+        if raw.strip():
+            yield from _line(raw, name, number, check_numbers)
+
+
+def _line(raw: bytes, name: str, number: int, check_numbers: bool = True) -> Iterator[Record | Rejected]:
     if len(raw) > MAX_LINE_BYTES:
         yield Rejected(Problem(Origin(name, line=number), None,
                                f"line longer than {MAX_LINE_BYTES // 1024**2} MiB"))
         return
     try:
-        value = _json_line(raw)
+        value = _json_line(raw, check_numbers)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         yield _malformed(name, number, exc)
         return
