@@ -78,8 +78,10 @@ class StudyGraph:
             return ""
         if self._buffer is not None:
             own, tails, whole = self._buffer.subject, self._buffer.tails, self._buffer.statements
-            text = own + (end + own).join(tails) + end if tails else ""
-            return text + end.join(whole) + end if whole else text
+            parts = [own, (end + own).join(tails), end] if tails else []
+            if whole:
+                parts += (end.join(whole), end)
+            return "".join(parts)  # one join copies the text once; a + b + c copied it twice
         if self._statements is None:
             return self._packed_text().replace("\n", end) + end
         return end.join(self._statements) + end
