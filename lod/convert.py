@@ -20,7 +20,7 @@ from .codegen import CompiledCode, compile_code
 from .errors import UsageError
 from .field_runtime import FieldRejected, GraphBuffer, RecordState, TransformMemo, finish
 from .mapping import Mapping, load_mapping
-from .plan import Plan, compile_plan, identifier, resolve, unmapped
+from .plan import Plan, compile_plan, identifier, resolve, under_key, unmapped
 from .records import Origin, Problem, Record, Rejected
 from .tables import Tables
 from .transforms import TRANSFORMS, TransformContext
@@ -242,8 +242,7 @@ class Converter:
         path = mapping.language_path
         if path is None:
             return None
-        inner = data.get(path[0]) if len(path) == 2 else None
-        values = inner.get(path[1]) if type(inner) is dict else None
+        values = under_key(data, path)
         if type(values) is not list:  # the usual shape is a list under an object's key
             values = resolve(data, path, mapping.absent)
         tag = None

@@ -170,17 +170,25 @@ def compile_plan(mapping: Mapping) -> Plan:
                  keys=key_tree(mapping.known))
 
 
+def under_key(data: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """The value at a two-key path (a key of the object under a key of ``data``), read
+    directly; None when the path is longer or shorter or the first step is not an object.
+    What it gives is what :func:`resolve` walks to, before lists are flattened and absent
+    values dropped: callers check the value's type and fall back on :func:`resolve`."""
+    if len(path) != 2:
+        return None
+    inner = data.get(path[0])
+    return inner.get(path[1]) if type(inner) is dict else None
+
 
 def identifier(data: dict[str, Any], mapping: Mapping) -> str | None:
     """The first identifier value the mapping's id paths give (text or a whole number)."""
     for path in mapping.id_paths:
-        if len(path) == 2:  # the usual case, a text under an object's key: what resolve() gives
-            inner = data.get(path[0])
-            value = inner.get(path[1]) if type(inner) is dict else None
-            if type(value) is str:
-                if value not in mapping.absent and (found := value.strip()):
-                    return found
-                continue
+        value = under_key(data, path)
+        if type(value) is str:  # the usual case, a text under an object's key
+            if value not in mapping.absent and (found := value.strip()):
+                return found
+            continue
         for value in resolve(data, path, mapping.absent):
             if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip():
                 return str(value).strip()

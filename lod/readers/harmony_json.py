@@ -123,20 +123,20 @@ def read_lines(lines: Iterable[bytes], name: str) -> Iterator[Record | Rejected]
             yield from _line(raw, name, number)
 
 
-def read_numbered_lines(lines: list[bytes], name: str, first_line: int) -> Iterator[Record | Rejected]:
-    """JSON Lines known to be JSON Lines (a chunk of a bigger file), numbered from ``first_line``."""
+def read_numbered_lines(lines: list[bytes], name: str, first_line: int, *,
+                        check_numbers: bool = True) -> Iterator[Record | Rejected]:
+    """JSON Lines known to be JSON Lines (a chunk of a bigger file), numbered from ``first_line``
+    (``check_numbers=False``: the caller knows no line holds a long number)."""
     for number, raw in enumerate(lines, first_line):
         if raw.strip():
-            yield from _line(raw, name, number)
+            yield from _line(raw, name, number, check_numbers)
 
 
 def read_block(block: bytes, name: str, first_line: int) -> Iterator[Record | Rejected]:
     """The JSON Lines in a block of whole lines, numbered from ``first_line``. Long numbers are
     looked for in the whole block at once: where it has none, none of its lines has one."""
-    check_numbers = _may_hold_long_number(block)
-    for number, raw in enumerate(block.split(b"\n"), first_line):
-        if raw.strip():
-            yield from _line(raw, name, number, check_numbers)
+    return read_numbered_lines(block.split(b"\n"), name, first_line,
+                               check_numbers=_may_hold_long_number(block))
 
 
 def _line(raw: bytes, name: str, number: int, check_numbers: bool = True) -> Iterator[Record | Rejected]:
