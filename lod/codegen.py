@@ -21,6 +21,7 @@ from typing import Any
 
 from . import field_runtime as rt
 from . import ntriples as nt
+from .codecache import CodeCache
 from .field_runtime import GraphBuffer, RecordState
 from .plan import CompiledField, CompiledNode, Plan, Template, iri_piece, resolve
 from .transforms import RecordRejected
@@ -490,11 +491,11 @@ def by_value(f: CompiledField) -> bool:
 
 
 def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any, rt.TransformMemo],
-                 node_terms: dict[str, dict[str, str]]) -> CompiledCode:
+                 node_terms: dict[str, dict[str, str]], cache: CodeCache | None = None) -> CompiledCode:
     """The plan's record and node functions, bound to one converter's base IRI, its set of
     shared nodes already described (with ``node_terms``, their terms by the value that names
     them, per node template: forget both together), and its memos of transform results (one
-    per transform)."""
+    per transform). ``cache``: where compiled code is kept between runs."""
     generator = _Generator(plan, memos, node_terms)
     generator.record_function()
     source = generator.src.text()
@@ -508,5 +509,7 @@ def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any,
         "run_transform": rt.run_transform, "results_of": rt.results_of, "remember_tails": rt.remember_tails,
         **generator.src.names,
     }
-    exec(compile(source, f"<lod mapping {plan.mapping.name}>", "exec"), namespace)  # noqa: S102
+    filename = f"<lod mapping {plan.mapping.name}>"
+    code = cache.compile(source, filename) if cache is not None else compile(source, filename, "exec")
+    exec(code, namespace)  # noqa: S102
     return CompiledCode(record_fields=namespace["record_fields"], source=source)

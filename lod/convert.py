@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import ntriples as nt
+from .codecache import CodeCache
 from .codegen import CompiledCode, compile_code
 from .errors import UsageError
 from .field_runtime import FieldRejected, GraphBuffer, RecordState, TransformMemo, finish
@@ -121,7 +122,8 @@ class Converter:
 
     def __init__(self, base_uri: str, *, tables: Tables | None = None,
                  mapping_override: Mapping | None = None,
-                 mapping_loader: Callable[[str], Mapping] = load_mapping):
+                 mapping_loader: Callable[[str], Mapping] = load_mapping,
+                 code_cache: CodeCache | None = None):
         if not nt.is_valid_iri(base_uri):
             raise UsageError(f"--base-uri {base_uri!r} is not an absolute IRI (e.g. https://example.org/id/)")
         if not base_uri.endswith(("/", "#")):
@@ -129,6 +131,7 @@ class Converter:
         self.base = base_uri
         self.tables = tables or Tables.load()
         self.loader = mapping_loader
+        self.code_cache = code_cache  # where compiled mapping code is kept between runs
         self.described: set[str] = set()  # shared node IRIs already written in this run
         self.memos: dict[Any, TransformMemo] = {}  # transform results, per transform
         self.node_terms: dict[str, dict[str, str]] = {}  # described shared nodes' terms (codegen)
@@ -138,7 +141,7 @@ class Converter:
 
     def _compiled(self, plan: Plan) -> tuple[Plan, CompiledCode]:
         return plan, compile_code(plan, base=self.base, described=self.described, memos=self.memos,
-                                  node_terms=self.node_terms)
+                                  node_terms=self.node_terms, cache=self.code_cache)
 
     def plan_for(self, source: str) -> tuple[Plan, CompiledCode]:
         if self.override is not None:

@@ -27,8 +27,10 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
+from .codecache import CodeCache
 from .convert import Converter, PackedGraph, StudyGraph
 from .errors import LodError
 from .mapping import load_mapping
@@ -54,10 +56,12 @@ class ConverterSpec:
     base_uri: str
     mapping: str | None = None
     encode_as: str | None = None  # a line-based syntax: workers hand over bytes ready to write
+    code_cache: str | None = None  # folder where compiled mapping code is kept between runs
 
     def build(self) -> Converter:
         return Converter(self.base_uri,
-                         mapping_override=load_mapping(self.mapping) if self.mapping else None)
+                         mapping_override=load_mapping(self.mapping) if self.mapping else None,
+                         code_cache=CodeCache(Path(self.code_cache)) if self.code_cache else None)
 
 
 @dataclass(slots=True)

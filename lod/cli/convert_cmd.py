@@ -13,11 +13,10 @@ import click
 
 from ..mapping import load_mapping
 from ..outfile import output_file
-from ..parallel import ConverterSpec
 from ..pipeline import convert_inputs, default_jobs
 from ..rdfio import SYNTAXES, StudyWriter, syntax_for_path, syntax_named
 from ..records import Problem
-from .options import input_options
+from .options import converter_spec, input_options
 from .progress import Progress
 
 
@@ -54,7 +53,7 @@ def convert_command(inputs: tuple[str, ...], output: str | None, format_name: st
     assert syntax is not None
     if mapping:
         load_mapping(mapping)  # a broken mapping fails here, before any output is written
-    spec = ConverterSpec(base_uri, mapping, encode_as=syntax.name if syntax.line_based else None)
+    spec = converter_spec(base_uri, mapping, encode_as=syntax.name if syntax.line_based else None)
     progress = Progress()
     with ExitStack() as stack:
         out = stack.enter_context(output_file(output)) if output else sys.stdout.buffer

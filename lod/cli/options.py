@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from ..codecache import default_cache_dir
+from ..parallel import ConverterSpec
 from ..readers import READERS
 
 DEFAULT_BASE_URI = "https://w3id.org/lod-studies/id/"
@@ -25,6 +28,13 @@ def input_options(fn: F) -> F:
     fn = click.option("--from", "source", type=click.Choice(sorted(READERS)), metavar="FORM",
                       help=f"Input form, instead of detecting it: {'|'.join(sorted(READERS))}.")(fn)
     return fn
+
+
+def converter_spec(base_uri: str, mapping: str | None, encode_as: str | None = None) -> ConverterSpec:
+    """What the converting commands' converters are built from; compiled mapping code is kept
+    where :func:`lod.codecache.default_cache_dir` says (the environment is read here)."""
+    cache = default_cache_dir(os.environ)
+    return ConverterSpec(base_uri, mapping, encode_as=encode_as, code_cache=str(cache) if cache else None)
 
 
 def store_options(fn: F) -> F:

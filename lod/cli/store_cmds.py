@@ -14,13 +14,12 @@ import click
 from .. import deleting, facets, loading
 from ..errors import StoreError, UsageError
 from ..mapping import load_mapping
-from ..parallel import ConverterSpec
 from ..pipeline import default_jobs
 from ..rdfio import SYNTAXES, syntax_for_path
 from ..store import Store, default_store_dir, open_store, resolve_password
 from ..store.remote import RemoteStore
 from .convert_cmd import problem_reporter
-from .options import input_options, store_options
+from .options import converter_spec, input_options, store_options
 from .progress import LoadProgress
 
 
@@ -89,7 +88,7 @@ def load_command(inputs: tuple[str, ...], rejects: str | None, quiet: bool, jobs
         store = stack.enter_context(open_target(target))
         rejects_file = stack.enter_context(Path(rejects).open("w", encoding="utf-8")) if rejects else None
         try:
-            report = loading.load(store, inputs, ConverterSpec(base_uri, mapping),
+            report = loading.load(store, inputs, converter_spec(base_uri, mapping),
                                   on_problem=problem_reporter(rejects_file, quiet), source=source,
                                   jobs=jobs, batch_triples=batch, on_progress=progress.converted,
                                   on_written=progress.written)
