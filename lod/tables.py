@@ -1,4 +1,4 @@
-"""Lookup tables from ``vocabularies/``: organisation aliases, catalogues, places, codes.
+"""Lookup tables from ``vocabularies/``: organisation aliases, catalogues, places, code lists.
 
 Loaded once per run into a :class:`Tables` object that transforms receive through their
 context. Lookups are memoised on the instance (no module-level state).
@@ -6,6 +6,7 @@ context. Lookups are memoised on the instance (no module-level state).
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 import unicodedata
@@ -79,12 +80,42 @@ def _load_entries(path: Path) -> dict[str, Entry]:
     return index
 
 
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A row of a code list (``countries.csv``, ``languages.csv``): the attributes lod reads
+    from the pycountry record the row was made from (``common_name`` is the name where the
+    record has none)."""
+
+    alpha_2: str
+    alpha_3: str
+    name: str
+    common_name: str
+
+
+def _load_codes(path: Path, case: Any) -> dict[str, Code]:
+    """A code list, by its two-letter and its three-letter codes (in ``case``)."""
+    try:
+        with path.open(encoding="utf-8", newline="") as file:
+            rows = list(csv.DictReader(file))
+    except OSError as exc:
+        raise MappingError(f"{path}: cannot load code list: {exc}") from exc
+    index: dict[str, Code] = {}
+    for row in rows:
+        code = Code(row["alpha_2"], row["alpha_3"], row["name"], row.get("common_name") or row["name"])
+        index[case(code.alpha_2)] = index[case(code.alpha_3)] = code
+    return index
+
+
 @dataclass
 class Tables:
     organisations: dict[str, Entry]
     catalogues: dict[str, Entry]
     places: dict[str, Entry]
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    # ISO 3166 and ISO 639 codes (two- and three-letter) read without loading pycountry's
+    # databases, which takes 35-60 ms in every process; anything else goes to pycountry
+    countries: dict[str, Code] = field(default_factory=dict)  # by upper-case code
+    languages: dict[str, Code] = field(default_factory=dict)  # by lower-case code
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Tables:
@@ -93,14 +124,19 @@ class Tables:
             organisations=_load_entries(base / "organisations.yaml"),
             catalogues=_load_entries(base / "catalogues.yaml"),
             places=_load_entries(base / "places.yaml"),
+            countries=_load_codes(base / "countries.csv", str.upper),
+            languages=_load_codes(base / "languages.csv", str.lower),
         )
 
     def country(self, code: str) -> Any:
-        """ISO 3166 alpha-2/alpha-3 code or English name → pycountry record (UK → GB, EL → GR)."""
-        import pycountry  # here, not at the top: it takes longer to import than most of lod
-
+        """ISO 3166 alpha-2/alpha-3 code or English name → pycountry record or its
+        :class:`Code` (UK → GB, EL → GR)."""
         code = code.strip()
         alias = {"UK": "GB", "EL": "GR"}.get(code.upper(), code)
+        if len(alias) in (2, 3) and (listed := self.countries.get(alias.upper())) is not None:
+            return listed
+        import pycountry  # here, not at the top: it takes longer to import than most of lod
+
         for lookup in (lambda c: pycountry.countries.get(alpha_2=c.upper()) if len(c) == 2 else None,
                        lambda c: pycountry.countries.get(alpha_3=c.upper()) if len(c) == 3 else None):
             found = lookup(alias)
@@ -112,9 +148,13 @@ class Tables:
             return None
 
     def language(self, code: str) -> Any:
+        """ISO 639 code (two letters, three, or bibliographic) or English name → pycountry
+        record or its :class:`Code`."""
+        code = code.strip().split("-")[0].split("_")[0].lower()
+        if len(code) in (2, 3) and (listed := self.languages.get(code)) is not None:
+            return listed
         import pycountry
 
-        code = code.strip().split("-")[0].split("_")[0].lower()
         if len(code) == 2:
             return pycountry.languages.get(alpha_2=code)
         if len(code) == 3:
