@@ -380,19 +380,55 @@ class _Generator:
     # -- the object of a statement -------------------------------------------------------
     def object(self, f: CompiledField, label: str) -> None:
         """``o`` = the term for value ``v`` (or ``continue`` when it has none)."""
-        src = self.src
-        if f.node is not None:
-            function = self.node_function(f.node)
-            src('nv = v if isinstance(v, dict) else {"value": v}')
-            if f.constants:
-                src(f"nv = {{**nv, **{self.constant(f.constants, 'C')}}}")
-            src(f"o = {function}(G, s, nv, state, prefix)")
-            with src.block("if o is None:"):
-                src("continue")
+        if f.node is not None and not f.node.shared and replayable(f.node):
+            self.remembered_node_object(f)
+        elif f.node is not None:
+            self.node_object(f)
         elif f.iri is not None:
             self.iri_object(f, label)
         else:
             self.literal_object(f, label)
+
+    def node_object(self, f: CompiledField) -> None:
+        assert f.node is not None
+        src = self.src
+        function = self.node_function(f.node)
+        src('nv = v if isinstance(v, dict) else {"value": v}')
+        if f.constants:
+            src(f"nv = {{**nv, **{self.constant(f.constants, 'C')}}}")
+        src(f"o = {function}(G, s, nv, state, prefix)")
+        with src.block("if o is None:"):
+            src("continue")
+
+    def remembered_node_object(self, f: CompiledField) -> None:
+        """A node of the subject's own (its IRI made from the subject's, like a period or an
+        attribution) made from a value object a transform's memo gives again (the same object
+        each time): what it made is remembered by the object's identity, with the subject's IRI
+        left out (see :func:`lod.field_runtime.remember_node`), and made again at once for the
+        next subject. Only what it made without a warning, naming no shared node not described
+        before, is remembered; and only when the object comes a second time (the first time it
+        is noted): objects that do not come again (identifiers) cost no more than the note."""
+        assert f.node is not None
+        src = self.src
+        memo = self.constant(rt.TransformMemo(), "RN")
+        with src.block(f"if (hn := {memo}.get(id(v))) is not None and hn[0] is v and hn[1] is not None:"):
+            src(f"{memo}.hits += 1")
+            src("ps = s[1:-1]")
+            with src.block("for w in hn[1]:"):
+                src("add(w if type(w) is str else ps.join(w))")
+            src("o = hn[2] if type(hn[2]) is str else ps.join(hn[2])")
+        with src.block("else:"):
+            src("node_mark = len(G.statements)")
+            src("node_tails = len(T)")
+            src("node_warned = len(state.out.warnings)")
+            self.node_object(f)
+            with src.block(f"if {memo}.enabled and not state.shared_here and not W and not G.mixed "
+                           "and len(T) == node_tails and len(state.out.warnings) == node_warned:"):
+                with src.block("if hn is None or hn[0] is not v:"):
+                    src(f"{memo}.remember(id(v), (v, None, None))  # noted: remembered if it comes again")
+                with src.block("else:"):
+                    src(f"remember_node({memo}, v, {self.node_function(f.node)}, G, s, nv, state, "
+                        "prefix, node_mark, o)")
 
     def iri_object(self, f: CompiledField, label: str) -> None:
         src = self.src
@@ -481,6 +517,20 @@ def joined(*parts: tuple[str, str | None]) -> str:
     return " ".join(pieces)
 
 
+def replayable(node: CompiledNode, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether what a node of the subject's own makes depends on its data and its subject's
+    IRI alone: none of its fields, nor those of the nodes of its own it makes, takes the
+    record's language (shared nodes are named without the subject)."""
+    if node.name in seen:
+        return False
+    for f in node.fields:
+        if f.lang == "record":
+            return False
+        if f.node is not None and not f.node.shared and not replayable(f.node, seen | {node.name}):
+            return False
+    return True
+
+
 def by_value(f: CompiledField) -> bool:
     """Whether a field's values can go one by one, what each made remembered: independent
     values (not one of them, not the first path's, not a limited number), transforms to skip,
@@ -507,6 +557,7 @@ def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any,
         "is_valid_iri": nt.is_valid_iri, "iri_piece": iri_piece, "literal_term": rt.literal_term,
         "pick_values": rt.pick_values, "record_lang": rt.record_lang, "resolve": resolve,
         "run_transform": rt.run_transform, "results_of": rt.results_of, "remember_tails": rt.remember_tails,
+        "remember_node": rt.remember_node,
         **generator.src.names,
     }
     filename = f"<lod mapping {plan.mapping.name}>"

@@ -4,7 +4,7 @@ writes statements into, the per-record state, and the few steps too branchy to i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import ntriples as nt
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 MEMO_LIMIT = 20_000     # results remembered per transform; forgotten when full (memory stays flat)
 MEMO_PROBE = 2_000      # after this many distinct values, a memo with fewer hits than values stops
 MEMO_MAX_CHARS = 200    # longer strings (descriptions) are rarely repeated: not remembered
+# A subject IRI no record can give (a lone surrogate is never written): see remember_node
+PROBE_SUBJECT = "urn:x-lod:probe:\ud800"
 
 
 class TransformMemo(dict[Any, tuple[list[Any], tuple[str, ...]]]):
@@ -180,6 +182,42 @@ def remember_tails(memo: TransformMemo, key: Any, value: str, buffer: GraphBuffe
     each time)."""
     if len(value) <= MEMO_MAX_CHARS and len(buffer.statements) == whole_mark and not buffer.mixed:
         memo.remember(key, (buffer.tails[mark:], ()))
+
+
+def remember_node(memo: TransformMemo, value: Any, function: Callable[..., str | None],
+                  buffer: GraphBuffer, subject: str, data: Any, state: RecordState, prefix: str,
+                  mark: int, term: str) -> None:
+    """Remember, by the identity of ``value``, what a node of the subject's own made from it:
+    the statements ``buffer`` got from ``mark`` on and the node's ``term``, each with the
+    subject's IRI left out, to be put back for the next subject (joined with its IRI).
+
+    The node is made once more, under :data:`PROBE_SUBJECT`, and kept only when the two differ
+    by the subject's IRI alone: where it stands is where the probe's stands, so text that
+    merely looks like the subject's IRI (a value naming it) stays as it is. The caller has
+    checked that the node gave no warning and described no shared node; the probe's own
+    warnings and shared nodes (there should be none) are dropped."""
+    own = subject[1:-1]
+    probe = GraphBuffer("<" + PROBE_SUBJECT + ">")
+    warnings = len(state.out.warnings)
+    try:
+        probe_term = function(probe, probe.subject, data, state, prefix)
+    except Exception:  # noqa: BLE001 - anything the probe cannot make is simply not remembered
+        probe_term = None
+    finally:
+        del state.out.warnings[warnings:]
+        state.ctx.warnings.clear()
+        state.shared_here.clear()  # empty before the probe: the caller checked
+    made = buffer.statements[mark:]
+    if (probe_term is None or probe.tails or probe.mixed or len(probe.statements) != len(made)
+            or probe_term.replace(PROBE_SUBJECT, own) != term):
+        return
+    parts: list[str | tuple[str, ...]] = []
+    for probed, statement in zip(probe.statements, made, strict=True):
+        if probed.replace(PROBE_SUBJECT, own) != statement:
+            return
+        parts.append(tuple(probed.split(PROBE_SUBJECT)) if PROBE_SUBJECT in probed else probed)
+    node = tuple(probe_term.split(PROBE_SUBJECT)) if PROBE_SUBJECT in probe_term else probe_term
+    memo.remember(id(value), (value, parts, node))  # type: ignore[arg-type]  # holding value keeps its id
 
 
 def pick_values(values: list[Any], key: str | None, table: dict[str, str] | None,
