@@ -410,7 +410,7 @@ class _Generator:
         is noted): objects that do not come again (identifiers) cost no more than the note."""
         assert f.node is not None
         src = self.src
-        memo = self.constant(rt.TransformMemo(), "RN")
+        memo = self.constant(rt.TransformMemo(rt.NODE_MEMO_PROBE), "RN")
         with src.block(f"if (hn := {memo}.get(id(v))) is not None and hn[0] is v and hn[1] is not None:"):
             src(f"{memo}.hits += 1")
             src("ps = s[1:-1]")

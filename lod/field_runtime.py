@@ -17,25 +17,27 @@ if TYPE_CHECKING:
 MEMO_LIMIT = 20_000     # results remembered per transform; forgotten when full (memory stays flat)
 MEMO_PROBE = 2_000      # after this many distinct values, a memo with fewer hits than values stops
 MEMO_MAX_CHARS = 200    # longer strings (descriptions) are rarely repeated: not remembered
+NODE_MEMO_PROBE = 500   # the same, for nodes remembered by their value object (remember_node)
 # A subject IRI no record can give (a lone surrogate is never written): see remember_node
 PROBE_SUBJECT = "urn:x-lod:probe:\ud800"
 
 
 class TransformMemo(dict[Any, tuple[list[Any], tuple[str, ...]]]):
     """One transform's results by value. Values that rarely repeat (identifiers, URLs) switch
-    it off after :data:`MEMO_PROBE` of them, so it only costs where it pays."""
+    it off after ``probe`` of them (:data:`MEMO_PROBE`), so it only costs where it pays."""
 
-    __slots__ = ("enabled", "hits")
+    __slots__ = ("enabled", "hits", "probe")
 
-    def __init__(self) -> None:
+    def __init__(self, probe: int = MEMO_PROBE) -> None:
         super().__init__()
         self.hits = 0
         self.enabled = True
+        self.probe = probe
 
     def remember(self, key: Any, entry: tuple[list[Any], tuple[str, ...]]) -> None:
         if not self.enabled:
             return
-        if len(self) >= MEMO_PROBE and self.hits < len(self):
+        if len(self) >= self.probe and self.hits < len(self):
             self.enabled = False
             self.clear()
             return
