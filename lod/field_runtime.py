@@ -207,6 +207,8 @@ def remember_node(memo: TransformMemo, value: Any, function: Callable[..., str |
         probe_term = None
     finally:
         del state.out.warnings[warnings:]
+        for k in [k for k in state.out.warning_nodes if k >= warnings]:
+            del state.out.warning_nodes[k]
         state.ctx.warnings.clear()
         state.shared_here.clear()  # empty before the probe: the caller checked
     made = buffer.statements[mark:]
