@@ -94,7 +94,8 @@ class CodeCache:
                 continue
         entries.sort(reverse=True)
         for _, path in entries[MAX_ENTRIES:]:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # gone already, or another run's to remove
+                path.unlink()
 
 
 def entry_name(source: str, filename: str) -> str:
