@@ -128,8 +128,15 @@ def read_numbered_lines(lines: list[bytes], name: str, first_line: int, *,
     """JSON Lines known to be JSON Lines (a chunk of a bigger file), numbered from ``first_line``
     (``check_numbers=False``: the caller knows no line holds a long number)."""
     for number, raw in enumerate(lines, first_line):
-        if raw.strip():
-            yield from _line(raw, name, number, check_numbers)
+        if not raw.strip():
+            continue
+        value = _parsed_line(raw, name, number, check_numbers)
+        if type(value) is dict and not harmony_api.is_response(value):  # the usual line, inline
+            yield Record(value, Origin(name, line=number), FORMAT)
+        elif isinstance(value, Rejected):
+            yield value
+        else:
+            yield from _records(value, name, number)
 
 
 def read_block(block: bytes, name: str, first_line: int) -> Iterator[Record | Rejected]:
@@ -140,19 +147,24 @@ def read_block(block: bytes, name: str, first_line: int) -> Iterator[Record | Re
 
 
 def _line(raw: bytes, name: str, number: int, check_numbers: bool = True) -> Iterator[Record | Rejected]:
+    value = _parsed_line(raw, name, number, check_numbers)
+    if isinstance(value, Rejected):
+        yield value
+    else:
+        yield from _records(value, name, number)
+
+
+def _parsed_line(raw: bytes, name: str, number: int, check_numbers: bool = True) -> Any:
+    """What one line holds, or the :class:`Rejected` it is (too long, malformed, too deep)."""
     if len(raw) > MAX_LINE_BYTES:
-        yield Rejected(Problem(Origin(name, line=number), None,
-                               f"line longer than {MAX_LINE_BYTES // 1024**2} MiB"))
-        return
+        return Rejected(Problem(Origin(name, line=number), None,
+                                f"line longer than {MAX_LINE_BYTES // 1024**2} MiB"))
     try:
-        value = _json_line(raw, check_numbers)
+        return _json_line(raw, check_numbers)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        yield _malformed(name, number, exc)
-        return
+        return _malformed(name, number, exc)
     except RecursionError:
-        yield _too_deep(name, number)
-        return
-    yield from _records(value, name, number)
+        return _too_deep(name, number)
 
 
 def _document(first: bytes, rest: Iterator[bytes], name: str, first_line: int) -> Iterator[Record | Rejected]:
