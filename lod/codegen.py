@@ -411,7 +411,9 @@ class _Generator:
         assert f.node is not None
         src = self.src
         memo = self.constant(rt.TransformMemo(rt.NODE_MEMO_PROBE), "RN")
-        with src.block(f"if (hn := {memo}.get(id(v))) is not None and hn[0] is v and hn[1] is not None:"):
+        with src.block(f"if not {memo}.enabled:"):  # objects that do not repeat (identifiers)
+            self.node_object(f)
+        with src.block(f"elif (hn := {memo}.get(id(v))) is not None and hn[0] is v and hn[1] is not None:"):
             src(f"{memo}.hits += 1")
             src("ps = s[1:-1]")
             with src.block("for w in hn[1]:"):
@@ -422,7 +424,7 @@ class _Generator:
             src("node_tails = len(T)")
             src("node_warned = len(state.out.warnings)")
             self.node_object(f)
-            with src.block(f"if {memo}.enabled and not state.shared_here and not W and not G.mixed "
+            with src.block("if not state.shared_here and not W and not G.mixed "
                            "and len(T) == node_tails and len(state.out.warnings) == node_warned:"):
                 with src.block("if hn is None or hn[0] is not v:"):
                     src(f"{memo}.remember(id(v), (v, None, None))  # noted: remembered if it comes again")
