@@ -213,19 +213,21 @@ def concept(value: Any, ctx: TransformContext) -> Any:
     return ctx.tables.memo[memo_key]
 
 
+def _whole(x: Any) -> str:
+    """An age as whole-number text: the values the integer transform accepts, quietly."""
+    if isinstance(x, bool):
+        return ""
+    if isinstance(x, int) or (isinstance(x, float) and x.is_integer()):
+        return str(int(x))
+    if isinstance(x, str) and re.fullmatch(r"\s*\d+\s*", x):
+        return str(int(x))
+    return ""
+
+
 @transform("age_range")
 def age_range(value: Any, ctx: TransformContext) -> Any:
     """``{age_lower: 16, age_upper: 64}`` → schema.org typicalAgeRange ``"16-64"`` (``"16-"`` if open)."""
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or ("age_lower" not in value and "age_upper" not in value):
         return None
-    def whole(x: Any) -> str:  # the same values the integer transform accepts, quietly
-        if isinstance(x, bool):
-            return ""
-        if isinstance(x, int) or (isinstance(x, float) and x.is_integer()):
-            return str(int(x))
-        if isinstance(x, str) and re.fullmatch(r"\s*\d+\s*", x):
-            return str(int(x))
-        return ""
-
-    low, high = whole(value.get("age_lower")), whole(value.get("age_upper"))
+    low, high = _whole(value.get("age_lower")), _whole(value.get("age_upper"))
     return f"{low}-{high}" if low or high else None
