@@ -51,6 +51,11 @@ def _json_line(raw: bytes, check_numbers: bool = True) -> Any:
 
 
 def _records(value: Any, name: str, line: int | None) -> Iterator[Record | Rejected]:
+    """The records a JSON value holds; a line that could not be read (see :func:`_parsed_line`)
+    is given as the :class:`Rejected` it is."""
+    if isinstance(value, Rejected):
+        yield value
+        return
     if harmony_api.is_response(value):  # a saved API response: each result is a record
         yield from harmony_api.records(value, name, line=line)
         return
@@ -120,7 +125,7 @@ def read_lines(lines: Iterable[bytes], name: str) -> Iterator[Record | Rejected]
     for raw in iterator:
         number += 1
         if raw.strip():
-            yield from _line(raw, name, number)
+            yield from _records(_parsed_line(raw, name, number), name, number)
 
 
 def read_numbered_lines(lines: list[bytes], name: str, first_line: int, *,
@@ -133,8 +138,6 @@ def read_numbered_lines(lines: list[bytes], name: str, first_line: int, *,
         value = _parsed_line(raw, name, number, check_numbers)
         if type(value) is dict and not harmony_api.is_response(value):  # the usual line, inline
             yield Record(value, Origin(name, line=number), FORMAT)
-        elif isinstance(value, Rejected):
-            yield value
         else:
             yield from _records(value, name, number)
 
@@ -144,14 +147,6 @@ def read_block(block: bytes, name: str, first_line: int) -> Iterator[Record | Re
     looked for in the whole block at once: where it has none, none of its lines has one."""
     return read_numbered_lines(block.split(b"\n"), name, first_line,
                                check_numbers=_may_hold_long_number(block))
-
-
-def _line(raw: bytes, name: str, number: int, check_numbers: bool = True) -> Iterator[Record | Rejected]:
-    value = _parsed_line(raw, name, number, check_numbers)
-    if isinstance(value, Rejected):
-        yield value
-    else:
-        yield from _records(value, name, number)
 
 
 def _parsed_line(raw: bytes, name: str, number: int, check_numbers: bool = True) -> Any:
