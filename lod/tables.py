@@ -10,6 +10,7 @@ import csv
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,7 @@ class Code:
     common_name: str
 
 
-def _load_codes(path: Path, case: Any) -> dict[str, Code]:
+def _load_codes(path: Path, case: Callable[[str], str]) -> dict[str, Code]:
     """A code list, by its two-letter and its three-letter codes (in ``case``)."""
     try:
         with path.open(encoding="utf-8", newline="") as file:
