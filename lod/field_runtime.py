@@ -215,13 +215,17 @@ def remember_node(memo: TransformMemo, value: Any, function: Callable[..., str |
     if (probe_term is None or probe.tails or probe.mixed or len(probe.statements) != len(made)
             or probe_term.replace(PROBE_SUBJECT, own) != term):
         return
-    parts: list[str | tuple[str, ...]] = []
-    for probed, statement in zip(probe.statements, made, strict=True):
-        if probed.replace(PROBE_SUBJECT, own) != statement:
-            return
-        parts.append(tuple(probed.split(PROBE_SUBJECT)) if PROBE_SUBJECT in probed else probed)
-    node = tuple(probe_term.split(PROBE_SUBJECT)) if PROBE_SUBJECT in probe_term else probe_term
-    memo.remember(id(value), (value, parts, node))  # type: ignore[arg-type]  # holding value keeps its id
+    if any(probed.replace(PROBE_SUBJECT, own) != statement
+           for probed, statement in zip(probe.statements, made, strict=True)):
+        return
+    parts = [_around_subject(probed) for probed in probe.statements]
+    memo.remember(id(value), (value, parts, _around_subject(probe_term)))  # type: ignore[arg-type]  # holding value keeps its id
+
+
+def _around_subject(probed: str) -> str | tuple[str, ...]:
+    """A text the probe made: as it is where the subject's IRI is not in it, else the pieces
+    around each place it stands (the generated code joins them with the next subject's IRI)."""
+    return tuple(probed.split(PROBE_SUBJECT)) if PROBE_SUBJECT in probed else probed
 
 
 def pick_values(values: list[Any], key: str | None, table: dict[str, str] | None,
