@@ -178,24 +178,26 @@ def test_value_objects_a_memo_gives_again_keep_their_own_terms() -> None:
         kind = "gYearMonth" if "-" in start else "gYear"
         assert starts == [f'{period} <http://www.w3.org/ns/dcat#startDate> '
                           f'"{start}"^^<http://www.w3.org/2001/XMLSchema#{kind}>'], (i, starts)
-    generated = converter.plan_for("harmony")[1].record_fields.__globals__
     # the remembered terms were used, or the whole period node remembered (see the next tests)
-    served = sum(memo.hits for name, memo in generated.items() if name.startswith(("LM", "RN")))
+    served = sum(memo.hits for name, memo in _generated(converter).items() if name.startswith(("LM", "RN")))
     assert served >= len(coverages) - 10
+
+
+def _generated(converter: Converter, source: str = "harmony") -> dict[str, Any]:
+    """The names the converter's compiled code for ``source`` sees (its memos among them)."""
+    return converter.plan_for(source)[1].record_fields.__globals__
 
 
 def _without_node_memos(converter: Converter, source: str = "harmony") -> Converter:
     """The converter with the memos of nodes of the study's own switched off (the reference)."""
-    generated = converter.plan_for(source)[1].record_fields.__globals__
-    for name, memo in generated.items():
+    for name, memo in _generated(converter, source).items():
         if name.startswith("RN"):
             memo.enabled = False
     return converter
 
 
 def _node_memo_hits(converter: Converter, source: str = "harmony") -> int:
-    generated = converter.plan_for(source)[1].record_fields.__globals__
-    return sum(memo.hits for name, memo in generated.items() if name.startswith("RN"))
+    return sum(memo.hits for name, memo in _generated(converter, source).items() if name.startswith("RN"))
 
 
 def test_nodes_of_the_study_made_again_are_what_each_study_makes_itself() -> None:

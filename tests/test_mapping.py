@@ -371,7 +371,6 @@ def test_absent_markers_give_no_triples(tmp_path: Path) -> None:
     assert result.stderr.count("lod: warning") == 0
 
 
-
 def _identifier_reference(data: dict[str, Any], mapping: Mapping) -> str | None:
     """What the record's identifier is, the plain way: the first text or whole number any id
     path gives (lists flattened, absent values and blank text skipped)."""
