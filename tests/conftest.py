@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures_store"]
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+pytest_plugins = ["tests.fixtures_store"]
 
 
 @pytest.fixture(scope="session")

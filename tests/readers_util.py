@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-SEED_PAGE = SHARED / "seeds" / "harmony-study-page.rsc.txt"
-SEED_JSON = SHARED / "corpus" / "harmony" / "seed_ukds_851986.json"
+from tests.paths import SEED_JSON
 
 
 def seed_record() -> dict:

@@ -20,10 +20,10 @@ from click.testing import CliRunner
 from lod.cli import cli
 from lod.readers.harmony_json import read_block
 from lod.records import Record, Rejected
+from tests.paths import SEED_JSON
 
 BASE = "https://example.org/id/"
-SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "harmony" / \
-    "seed_ukds_851986.json"
+SEED = SEED_JSON
 SUMMARY = re.compile(r"read (\d+) records: (\d+) converted, (\d+) rejected")
 NAME_FIELD = "dataset_schema.name|extra_data.name"
 

@@ -1,4 +1,4 @@
-"""Conformance: the shared corpus converts cleanly; every output passes the official DCAT-AP 3.0.1
+"""Conformance: the sample corpus converts cleanly; every output passes the official DCAT-AP 3.0.1
 shapes and lod's study shapes; every schema.org, DCAT, disco and lod term lod emits exists."""
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from lod.cli import cli
 from lod.mapping import Mapping, load_mapping
 from lod.validate import load_data, validate_graph
+from tests.paths import CASES, VOCAB, data_files, harmony_corpus
+from tests.paths import MAPPINGS as MAPPING_FOLDER
 
-ROOT = Path(__file__).resolve().parent.parent
-VOCAB = ROOT / "vocabularies"
-CORPUS = sorted((ROOT.parent / "shared" / "corpus" / "harmony").glob("*.json"))
-GOLDEN = sorted((ROOT / "tests" / "cases").glob("*/expected.ttl"))
-MAPPINGS = sorted((ROOT / "mappings").glob("*.yaml"))
+CORPUS = harmony_corpus()
+GOLDEN = data_files(CASES, "*/expected.ttl")
+MAPPINGS = data_files(MAPPING_FOLDER, "*.yaml")
 LOD_TTL = VOCAB / "lod.ttl"
 CHECKED = {  # namespace → the vocabulary file its terms must exist in
     "https://schema.org/": "schemaorg-current-https.ttl",

@@ -15,10 +15,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lod.cli import cli
+from tests.paths import MAPPINGS, SEED_JSON, harmony_corpus
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "harmony"
-SEED = CORPUS / "seed_ukds_851986.json"
+SEED = SEED_JSON
 DEFAULT_BASE = "https://w3id.org/lod-studies/id/"
 SEED_IRI = "study/ukds/851986"
 SUMMARY = re.compile(r"^lod: read (\d+) records: (\d+) converted, (\d+) rejected, .*?"
@@ -178,7 +177,7 @@ def test_array_lines_and_single_object_give_the_same_graph(tmp_path: Path) -> No
 
 
 def test_several_inputs_are_counted_together(tmp_path: Path) -> None:
-    result = lod("convert", *map(str, sorted(CORPUS.glob("*.json"))), "-f", "ntriples")
+    result = lod("convert", *map(str, harmony_corpus()), "-f", "ntriples")
     assert result.exit_code == 0
     read, converted, rejected, _ = summary(result)
     assert (read, converted, rejected) == (6, 6, 0)
@@ -228,7 +227,7 @@ def test_no_input_is_a_usage_error() -> None:
 
 def test_bad_mapping_file_exits_2_naming_file_and_key(tmp_path: Path) -> None:
     mapping = tmp_path / "broken.yaml"
-    text = (ROOT / "mappings" / "harmony.yaml").read_text()
+    text = (MAPPINGS / "harmony.yaml").read_text()
     mapping.write_text(text.replace("to: [dct:title, schema:name]", "to: [dct:title, nope:name]", 1))
     result = lod("convert", str(SEED), "--mapping", str(mapping))
     assert result.exit_code == 2

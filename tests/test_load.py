@@ -21,11 +21,11 @@ from lod import facets, loading
 from lod.cli import cli
 from lod.deleting import delete
 from lod.store import Store, open_store
-from tests.test_queries import APMS, BASE, CORPUS, ESRC, SEED, ask, column, corpus_files, load_corpus
+from tests.paths import APMS_JSON, ROOT, SEED_JSON
+from tests.test_queries import APMS, BASE, ESRC, SEED, ask, column, corpus_files, load_corpus
 
-ROOT = Path(__file__).resolve().parent.parent
 LOD = str(ROOT / ".venv" / "bin" / "lod")
-SEED_FILE = CORPUS / "seed_ukds_851986.json"
+SEED_FILE = SEED_JSON
 SCOTLAND = "http://sws.geonames.org/2638360/"
 GB = "http://publications.europa.eu/resource/authority/country/GBR"
 SCOTLAND_AND_WALES = BASE + "place/scotland-and-wales"
@@ -149,7 +149,7 @@ def test_load_cli_summary_and_rejections(tmp_path: Path) -> None:
 def test_rdf_files_load_as_they_are(tmp_path: Path) -> None:
     runner = CliRunner()
     ttl, nq = tmp_path / "seed.ttl", tmp_path / "apms.nq"
-    for src, out in ((SEED_FILE, ttl), (CORPUS / "mhc_apms.json", nq)):
+    for src, out in ((SEED_FILE, ttl), (APMS_JSON, nq)):
         assert runner.invoke(cli, ["convert", str(src), "-o", str(out), "-q"]).exit_code == 0
     assert loading.split_inputs([str(ttl), str(nq), str(SEED_FILE)]) == (
         [str(SEED_FILE)], [str(ttl), str(nq)])

@@ -15,12 +15,12 @@ from lod.cli import cli
 from lod.errors import MappingError
 from lod.mapping import Mapping, load_mapping
 from lod.plan import identifier, key_tree, resolve, unmapped
-from lod.resources import data_dir, load_yaml
+from lod.resources import load_yaml
+from tests.paths import MAPPINGS, SEED_JSON, VOCAB, data_files, harmony_corpus
 
-ROOT = Path(__file__).resolve().parent.parent
-HARMONY = ROOT / "mappings" / "harmony.yaml"
-CORPUS = sorted((ROOT.parent / "shared" / "corpus" / "harmony").glob("*.json"))
-SEED = ROOT.parent / "shared" / "corpus" / "harmony" / "seed_ukds_851986.json"
+HARMONY = MAPPINGS / "harmony.yaml"
+CORPUS = harmony_corpus()
+SEED = SEED_JSON
 BASE = "https://example.org/id/"
 SEED_STUDY = BASE + "study/ukds/851986"
 DCT = "http://purl.org/dc/terms/"
@@ -57,7 +57,7 @@ def test_the_shipped_mappings_load() -> None:
     mapping = load_mapping("harmony")
     assert mapping.name == "harmony"
     assert load_mapping(HARMONY).fields == mapping.fields
-    for path in sorted((ROOT / "mappings").glob("*.yaml")):
+    for path in data_files(MAPPINGS, "*.yaml"):
         assert load_mapping(path).fields, path
 
 
@@ -231,8 +231,8 @@ def test_an_unchanged_copy_gives_the_same_output(tmp_path: Path) -> None:
         convert(str(SEED)).stdout_bytes
 
 
-@pytest.mark.parametrize("path", sorted([*data_dir("mappings").glob("*.yaml"),
-                                         *data_dir("vocabularies").rglob("*.yaml")]), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*data_files(MAPPINGS, "*.yaml"), *data_files(VOCAB, "**/*.yaml")],
+                         ids=lambda p: p.name)
 def test_yaml_files_load_the_same_by_libyaml_as_by_pure_python(path: Path) -> None:
     """lod loads YAML with libyaml's parser where PyYAML has it; what that gives must be what
     PyYAML's own parser gives, for every YAML file lod ships."""

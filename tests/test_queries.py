@@ -1,4 +1,4 @@
-"""Named queries on the shared Harmony corpus, on the embedded store and on Virtuoso: answers,
+"""Named queries on the sample Harmony corpus, on the embedded store and on Virtuoso: answers,
 parameter typing, hostile values, result formats, CLI errors."""
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from lod.queries import find_query, named_queries, parse_query, prepare
 from lod.queries.run import Answer, execute
 from lod.store import Store, open_store
 from tests.fixtures_store import free_port
+from tests.paths import harmony_corpus
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "harmony"
 BASE = "https://w3id.org/lod-studies/id/"
 STUDY = BASE + "study/"
 SEED = STUDY + "ukds/851986"
@@ -40,7 +40,7 @@ HOSTILE = ['"', "'", '"""', "'''", "{", "}", "} ;", "#", "a\nb", "\\", '") } ; D
 
 
 def corpus_files() -> list[str]:
-    return [str(p) for p in sorted(CORPUS.glob("*.json"))]
+    return [str(p) for p in harmony_corpus()]
 
 
 def load_corpus(store: Store, paths: list[str] | None = None) -> loading.LoadReport:

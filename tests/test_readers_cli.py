@@ -1,4 +1,4 @@
-"""Every input form through ``lod convert``: the shared corpus and the seeds convert and conform
+"""Every input form through ``lod convert``: the sample corpus and the seeds convert and conform
 to DCAT-AP 3.0.1, the seed page gives the seed record's graph, a publication links to its
 study, and bad input is reported with file and location, never a traceback."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,11 +17,10 @@ from rdflib.compare import isomorphic
 
 from lod.cli import cli
 from lod.validate import validate_graph
-from tests.readers_util import SEED_JSON, SEED_PAGE, SHARED, flight_to_html
+from tests.paths import APMS_JSON, CSL_SAMPLE, DDI, SEED_JSON, SEED_PAGE, ddi_corpus, harmony_corpus
+from tests.readers_util import flight_to_html
 
-ROOT = Path(__file__).resolve().parent.parent
-CSL_SAMPLE = ROOT / "samples" / "publications" / "bmj-open-2017-016492.7.csl.json"
-CORPUS = sorted((SHARED / "corpus").glob("*/*"))
+CORPUS = [*ddi_corpus(), *harmony_corpus()]
 SUMMARY = re.compile(r"read (\d+) records: (\d+) converted, (\d+) rejected")
 
 
@@ -142,8 +142,9 @@ def test_study_publication_link(tmp_path: Path) -> None:
 DDI_HEAD = '<?xml version="1.0"?>\n'
 DDI_BODY = ('<codeBook xmlns="ddi:codebook:2_5"><stdyDscr><citation><titlStmt><titl>&x;</titl>'
             '<IDNo agency="T">1</IDNo></titlStmt></citation></stdyDscr></codeBook>\n')
-BAD_INPUTS = {
-    "truncated.xml": ((SHARED / "corpus/ddi/ddi_record_1683.xml").read_bytes()[:3000],
+# content (text, or bytes read when the test runs), what the rejection says, where it points
+BAD_INPUTS: dict[str, tuple[str | Callable[[], bytes], str, str]] = {
+    "truncated.xml": (lambda: (DDI / "ddi_record_1683.xml").read_bytes()[:3000],
                       "not well-formed XML", "line"),
     "external-entity.xml": (DDI_HEAD + '<!DOCTYPE codeBook [<!ENTITY x SYSTEM '
                             '"file:///etc/passwd">]>\n' + DDI_BODY, "unsafe XML refused", "line"),
@@ -164,7 +165,7 @@ BAD_INPUTS = {
 def test_bad_input_is_reported_with_file_and_location(tmp_path: Path, name: str) -> None:
     content, reason, location = BAD_INPUTS[name]
     bad = tmp_path / name
-    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    bad.write_bytes(content() if callable(content) else content.encode())
     code, _, stderr, rejected = convert(tmp_path, bad, CSL_SAMPLE)
     assert code == 1
     assert summary(stderr) == (2, 1, 1)  # the good file still converts
@@ -184,7 +185,7 @@ def test_publication_named_in_a_harmony_records_doi_list(tmp_path: Path) -> None
                                  "container-title": "International Journal of Epidemiology",
                                  "DOI": "10.1093/ije/dyz224", "issued": {"date-parts": [[2020]]}}))
     out = tmp_path / "out.nq"
-    result = CliRunner().invoke(cli, ["convert", str(SHARED / "corpus/harmony/mhc_apms.json"),
+    result = CliRunner().invoke(cli, ["convert", str(APMS_JSON),
                                       str(SEED_PAGE), str(CSL_SAMPLE), str(paper), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
     store = ox.Store()

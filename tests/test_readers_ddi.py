@@ -8,9 +8,9 @@ import pytest
 
 from lod.readers import ddi
 from lod.records import Record, Rejected
-from tests.readers_util import SHARED
+from tests.paths import DDI, ddi_corpus
 
-CORPUS = sorted((SHARED / "corpus" / "ddi").glob("*.xml"))
+CORPUS = ddi_corpus()
 NS = 'xmlns="ddi:codebook:2_5"'
 
 
@@ -36,7 +36,7 @@ def test_every_corpus_file_reads(path: Path) -> None:
 
 
 def test_fsd_bilingual_study() -> None:
-    data = _one((SHARED / "corpus/ddi/oai-fsd_uta_fi-FSD3187.xml").read_bytes())
+    data = _one((DDI / "oai-fsd_uta_fi-FSD3187.xml").read_bytes())
     assert data["key"] == "fsd/fsd3187"
     assert data["doi"] == "10.60686/t-fsd3187"
     assert data["title"] == [
@@ -67,7 +67,7 @@ def test_fsd_bilingual_study() -> None:
 
 
 def test_ukds_study_markup_and_funders() -> None:
-    data = _one((SHARED / "corpus/ddi/ddi_record_ukds_example.xml").read_bytes())
+    data = _one((DDI / "ddi_record_ukds_example.xml").read_bytes())
     assert data["key"] == "ukda/6684"
     assert data["doi"] == "10.5255/UKDA-SN-6684-1"
     assert data["funders"] == [{"name": "Department for Children, Schools and Families"}]
@@ -107,7 +107,7 @@ def test_several_codebooks_in_one_document() -> None:
 
 
 def test_truncated_xml_is_rejected_with_line() -> None:
-    data = (SHARED / "corpus/ddi/ddi_record_1683.xml").read_bytes()
+    data = (DDI / "ddi_record_1683.xml").read_bytes()
     (rejected,) = _read(data[: len(data) // 2], "cut.xml")
     assert isinstance(rejected, Rejected)
     assert rejected.problem.origin.file == "cut.xml"

@@ -6,7 +6,8 @@ import json
 
 from lod.readers import harmony_page
 from lod.records import Record, Rejected
-from tests.readers_util import SEED_PAGE, flight_to_html, seed_record
+from tests.paths import SEED_PAGE
+from tests.readers_util import flight_to_html, seed_record
 
 
 def _read(data: bytes, name: str = "page.txt") -> list[Record | Rejected]:

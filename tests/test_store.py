@@ -45,9 +45,8 @@ from lod.store.gsp import GraphStore
 from lod.store.http import HttpClient
 from lod.store.terms import from_ox
 from tests.fixtures_store import VirtuosoServer, free_port
+from tests.paths import ROOT, W3C_GSP
 
-ROOT = Path(__file__).resolve().parent.parent
-W3C_GSP = ROOT.parent / "shared" / "w3c" / "sparql" / "sparql11" / "graph-store-protocol"
 EX = "http://example.org/"
 XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 XSD_DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")

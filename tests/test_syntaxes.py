@@ -19,10 +19,9 @@ from rdflib.compare import isomorphic
 
 from lod.cli import cli
 from lod.rdfio import SYNTAXES
+from tests.paths import CASES, ROOT, VOCAB, harmony_corpus
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = sorted((ROOT.parent / "shared" / "corpus" / "harmony").glob("*.json"))
-CASES = ROOT / "tests" / "cases"
+CORPUS = harmony_corpus()
 BASE = "https://example.org/id/"
 FORMATS = {name: syntax.rdf_format for name, syntax in SYNTAXES.items()}
 QUAD_FORMATS = ("nquads", "trig", "jsonld")
@@ -151,7 +150,7 @@ def test_turtle_declares_each_prefix_once(outputs: dict[str, bytes]) -> None:
 
 def test_jsonld_is_compacted_with_the_shipped_context(outputs: dict[str, bytes]) -> None:
     doc = json.loads(outputs["jsonld"])
-    shipped = json.loads((ROOT / "vocabularies" / "contexts" / "lod.jsonld").read_text())
+    shipped = json.loads((VOCAB / "contexts" / "lod.jsonld").read_text())
     assert doc["@context"] == shipped["@context"]
     keys: set[str] = set()
 

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lod.cli import cli
+from tests.paths import SEED_JSON
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "corpus" / "harmony" / "seed_ukds_851986.json"
+SEED = SEED_JSON
 STUDY = "https://example.org/study/broken"
 PREFIXES = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
 @prefix dct: <http://purl.org/dc/terms/> .

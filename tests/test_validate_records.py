@@ -7,9 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from lod.cli import cli
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "samples" / "studies"
+from tests.paths import STUDIES as SAMPLES
 
 
 def test_records_of_every_form_validate_against_dcat_ap() -> None:

@@ -38,8 +38,12 @@ class CaseRun:
 
 
 def case_dirs() -> list[Path]:
-    """Every folder under tests/cases that holds an ``input.*`` file, sorted by name."""
-    return sorted(p for p in CASES.iterdir() if p.is_dir() and any(p.glob("input.*")))
+    """Every folder under tests/cases that holds an ``input.*`` file, sorted by name; raises
+    when there is none, so that the golden test fails rather than skips."""
+    found = sorted(p for p in CASES.iterdir() if p.is_dir() and any(p.glob("input.*")))
+    if not found:
+        raise LookupError(f"no golden cases: no folder in {CASES} holds an input.* file")
+    return found
 
 
 def input_file(case: Path) -> Path:
