@@ -25,6 +25,12 @@ class InputError(LodError):
     exit_code = 1
 
 
+class OutputError(LodError):
+    """An output (a file, standard output) cannot be created or written to."""
+
+    exit_code = 2
+
+
 class MappingError(LodError):
     """A mapping file is invalid; raised when it is loaded, never halfway through a run."""
 
