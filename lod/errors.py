@@ -43,6 +43,12 @@ class StoreError(LodError):
     exit_code = 1
 
 
+class StoreMissingError(StoreError):
+    """No store where one was to be read (a mistyped ``--store``): only ``lod load`` creates one."""
+
+    exit_code = 2
+
+
 class StoreBusyError(StoreError):
     """The embedded store is locked by another process (a load is running)."""
 

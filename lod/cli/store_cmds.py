@@ -23,15 +23,18 @@ from .options import converter_spec, input_options, store_options
 from .progress import LoadProgress
 
 
-def open_target(target: dict[str, Any]) -> Store:
-    """The store the ``store_options`` point at (the environment is read here, nowhere else)."""
+def open_target(target: dict[str, Any], *, create: bool = False) -> Store:
+    """The store the ``store_options`` point at (the environment is read here, nowhere else).
+    Only ``create`` (``lod load``) makes an embedded store that is not there yet."""
     endpoint = target.get("endpoint")
     store_dir = target.get("store_dir")
+    if store_dir == "":
+        raise UsageError("--store needs a folder, not an empty string")
     if endpoint is None and (target.get("update_endpoint") or target.get("gsp_endpoint")
                              or target.get("user")):
         raise UsageError("--update-endpoint, --gsp-endpoint and --user need --endpoint")
     if endpoint is None:
-        return open_store(store_dir=store_dir or default_store_dir(os.environ))
+        return open_store(store_dir=store_dir or default_store_dir(os.environ), create=create)
     if store_dir is not None:
         raise UsageError("give --store or --endpoint, not both")
     user = target.get("user")
@@ -51,7 +54,7 @@ def ensure_facets(store: Store, *, quiet: bool = False, rebuild: bool | None = N
     if reason is None:
         return
     if rebuild is None:
-        rebuild = not isinstance(store, RemoteStore)
+        rebuild = not isinstance(store, RemoteStore) and not getattr(store, "read_only", False)
     if not rebuild:
         click.echo(f"lod: warning: the facet summary is out of date ({reason}, or a load is "
                    "running); counts may be off until it finishes (lod stats --refresh "
@@ -85,7 +88,7 @@ def load_command(inputs: tuple[str, ...], rejects: str | None, quiet: bool, jobs
         load_mapping(mapping)  # a broken mapping fails before anything is written
     progress = LoadProgress()
     with ExitStack() as stack:
-        store = stack.enter_context(open_target(target))
+        store = stack.enter_context(open_target(target, create=True))
         rejects_file = stack.enter_context(open_text_output(rejects)) if rejects else None
         try:
             report = loading.load(store, inputs, converter_spec(base_uri, mapping),
