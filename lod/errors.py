@@ -25,6 +25,12 @@ class InputError(LodError):
     exit_code = 1
 
 
+class OutputError(LodError):
+    """An output (a file, standard output) cannot be created or written to."""
+
+    exit_code = 2
+
+
 class MappingError(LodError):
     """A mapping file is invalid; raised when it is loaded, never halfway through a run."""
 
@@ -35,6 +41,12 @@ class StoreError(LodError):
     """The store failed: unreachable server, refused credentials, server-side error."""
 
     exit_code = 1
+
+
+class StoreMissingError(StoreError):
+    """No store where one was to be read (a mistyped ``--store``): only ``lod load`` creates one."""
+
+    exit_code = 2
 
 
 class StoreBusyError(StoreError):

@@ -101,6 +101,7 @@ def test_stats(corpus_dir: str) -> None:
 
 
 def test_stats_on_an_empty_store(tmp_path: Path) -> None:
+    open_store(store_dir=tmp_path / "new").close()  # only lod load creates one from the CLI
     code, out, _ = invoke("stats", "--format", "json", "--store", str(tmp_path / "new"))
     assert code == 0 and json.loads(out)["studies"] == 0 and json.loads(out)["graphs"] == 0
 

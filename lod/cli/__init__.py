@@ -6,14 +6,16 @@ every worker process it forks."""
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import sys
 from typing import Any
 
 import click
 
 from .. import __version__
-from ..errors import LodError
+from ..errors import LodError, OutputError
 
 # command name -> module in this package : the click command in it
 COMMANDS = {
@@ -45,13 +47,55 @@ class LodGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                _flush_stdout()  # here, not at exit, so that a full disk is reported
         except LodError as exc:
             click.echo(f"lod: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
+            _silence_stdout()
             sys.stderr.close()  # the reader went away (e.g. `| head`); not an error
             ctx.exit(0)
+        except OSError as exc:  # e.g. writing standard output failed mid-run (ENOSPC, EIO)
+            _silence_stdout()
+            if exc.filename:
+                where = f"{exc.filename}: "
+            elif exc.errno in _WRITE_ERRORS:  # lod names the files it writes; this is stdout
+                where = "cannot write to standard output: "
+            else:
+                where = ""
+            click.echo(f"lod: error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(2)
+
+
+_WRITE_ERRORS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
+def _flush_stdout() -> None:
+    """Flush standard output; a failure (other than a broken pipe) is an OutputError, and
+    what could not be written is dropped so that the flush at exit does not fail again."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        _silence_stdout()
+        raise OutputError(f"cannot write to standard output: {err.strerror or err}") from None
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, dropping what is buffered for it."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):
+        return  # not a real file (under click's test runner)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 @click.group(cls=LodGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import sys
 from contextlib import ExitStack
-from pathlib import Path
 from typing import IO, Any
 
 import click
 
 from ..mapping import load_mapping
-from ..outfile import output_file
+from ..outfile import gzip_if_named, open_text_output, output_file
 from ..pipeline import convert_inputs, default_jobs
 from ..rdfio import SYNTAXES, StudyWriter, syntax_for_path, syntax_named
 from ..records import Problem
@@ -57,10 +55,8 @@ def convert_command(inputs: tuple[str, ...], output: str | None, format_name: st
     progress = Progress()
     with ExitStack() as stack:
         out = stack.enter_context(output_file(output)) if output else sys.stdout.buffer
-        if output and output.lower().endswith(".gz"):
-            # mtime=0 and no file name in the header: the same input gives the same bytes
-            out = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0))
-        rejects_file = stack.enter_context(Path(rejects).open("w", encoding="utf-8")) if rejects else None
+        out = gzip_if_named(out, output, stack)
+        rejects_file = stack.enter_context(open_text_output(rejects)) if rejects else None
         writer = stack.enter_context(StudyWriter(out, syntax))
         summary = convert_inputs(
             inputs, spec, sink=writer.write, sink_encoded=writer.write_encoded,

@@ -61,7 +61,7 @@ def store_options(fn: F) -> F:
                      "embedded store."),
         click.option("--store", "store_dir", metavar="DIR",
                      help="Embedded store folder (default: $LOD_STORE, else "
-                          "~/.local/share/lod/store); created on first use."),
+                          "~/.local/share/lod/store); created by lod load."),
     ]
     for option in options:
         wrapper = option(wrapper)

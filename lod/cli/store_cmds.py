@@ -6,14 +6,14 @@ import json
 import os
 import sys
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import click
 
 from .. import deleting, facets, loading
-from ..errors import StoreError, UsageError
+from ..errors import OutputError, StoreError, UsageError
 from ..mapping import load_mapping
+from ..outfile import gzip_if_named, open_text_output, output_file
 from ..pipeline import default_jobs
 from ..rdfio import SYNTAXES, syntax_for_path
 from ..store import Store, default_store_dir, open_store, resolve_password
@@ -23,15 +23,18 @@ from .options import converter_spec, input_options, store_options
 from .progress import LoadProgress
 
 
-def open_target(target: dict[str, Any]) -> Store:
-    """The store the ``store_options`` point at (the environment is read here, nowhere else)."""
+def open_target(target: dict[str, Any], *, create: bool = False) -> Store:
+    """The store the ``store_options`` point at (the environment is read here, nowhere else).
+    Only ``create`` (``lod load``) makes an embedded store that is not there yet."""
     endpoint = target.get("endpoint")
     store_dir = target.get("store_dir")
+    if store_dir == "":
+        raise UsageError("--store needs a folder, not an empty string")
     if endpoint is None and (target.get("update_endpoint") or target.get("gsp_endpoint")
                              or target.get("user")):
         raise UsageError("--update-endpoint, --gsp-endpoint and --user need --endpoint")
     if endpoint is None:
-        return open_store(store_dir=store_dir or default_store_dir(os.environ))
+        return open_store(store_dir=store_dir or default_store_dir(os.environ), create=create)
     if store_dir is not None:
         raise UsageError("give --store or --endpoint, not both")
     user = target.get("user")
@@ -51,7 +54,7 @@ def ensure_facets(store: Store, *, quiet: bool = False, rebuild: bool | None = N
     if reason is None:
         return
     if rebuild is None:
-        rebuild = not isinstance(store, RemoteStore)
+        rebuild = not isinstance(store, RemoteStore) and not getattr(store, "read_only", False)
     if not rebuild:
         click.echo(f"lod: warning: the facet summary is out of date ({reason}, or a load is "
                    "running); counts may be off until it finishes (lod stats --refresh "
@@ -85,8 +88,8 @@ def load_command(inputs: tuple[str, ...], rejects: str | None, quiet: bool, jobs
         load_mapping(mapping)  # a broken mapping fails before anything is written
     progress = LoadProgress()
     with ExitStack() as stack:
-        store = stack.enter_context(open_target(target))
-        rejects_file = stack.enter_context(Path(rejects).open("w", encoding="utf-8")) if rejects else None
+        store = stack.enter_context(open_target(target, create=True))
+        rejects_file = stack.enter_context(open_text_output(rejects)) if rejects else None
         try:
             report = loading.load(store, inputs, converter_spec(base_uri, mapping),
                                   on_problem=problem_reporter(rejects_file, quiet), source=source,
@@ -135,28 +138,30 @@ def export_command(format_name: str | None, output: str | None, graph: str | Non
     with open_target(target) as store, ExitStack() as stack:
         if graph is not None and not store.has_graph(graph):
             raise UsageError(f"no graph <{graph}> in the store")
-        out = _Output(stack.enter_context(Path(output).open("wb")) if output else sys.stdout.buffer)
+        raw = stack.enter_context(output_file(output)) if output else sys.stdout.buffer
+        out = _Output(gzip_if_named(raw, output, stack))
         try:
             store.dump(out, format_name, graph=graph)  # type: ignore[arg-type]
         except StoreError:
-            if out.broken:  # the reader went away (`| head`): not an error
-                raise BrokenPipeError from None
+            if out.error is not None:  # the output failed, not the store (`| head`: BrokenPipe)
+                raise out.error from None
             raise
         out.flush()
 
 
 class _Output:
-    """The export's output; remembers when the reader of a pipe went away."""
+    """The export's output; remembers why a write failed (the store reports it as its own
+    error), e.g. the reader of a pipe went away or the disk is full."""
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
-        self.broken = False
+        self.error: Exception | None = None
 
     def write(self, data: bytes) -> int:
         try:
             return int(self.raw.write(data))
-        except BrokenPipeError:
-            self.broken = True
+        except (OSError, OutputError) as err:
+            self.error = err
             raise
 
     def flush(self) -> None:

@@ -218,6 +218,8 @@ def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise QueryError(f"--param {pair!r}: expected key=value")
+        if key.strip() in out:
+            raise QueryError(f"parameter {key.strip()} given twice; give it once")
         out[key.strip()] = value
     return out
 
@@ -227,7 +229,7 @@ def prepare(query: NamedQuery, raw: Mapping[str, str], *, limit: int | None = -1
     query's own default, ``None`` or 0 means no limit."""
     declared = {p.name: p for p in query.params}
     bindings: Bindings = {}
-    if declared:
+    if declared or query.managed:  # a declared query takes only the parameters it declares
         unknown = sorted(set(raw) - set(declared))
         if unknown:
             raise QueryError(f"{query.name}: unknown parameter {unknown[0]!r}; it takes "
@@ -237,7 +239,7 @@ def prepare(query: NamedQuery, raw: Mapping[str, str], *, limit: int | None = -1
         if len(value) > MAX_VALUE_CHARS:
             raise QueryError(f"parameter {name}: longer than {MAX_VALUE_CHARS} characters")
         param = declared.get(name)
-        if not declared:  # an ad-hoc query without declarations: plain string values
+        if not declared and not query.managed:  # ad-hoc, no declarations: plain strings
             _variable(name)
             bindings[name] = Literal(value)
         elif param is not None:
@@ -251,6 +253,7 @@ def prepare(query: NamedQuery, raw: Mapping[str, str], *, limit: int | None = -1
             given.add(param.name)
         elif not param.optional:
             raise QueryError(f"{query.name} needs {param.name}=… ({param.description or param.kind})")
+    _check_period(query, bindings)
     for group in query.require_any:
         if not given.intersection(group):
             raise QueryError(f"{query.name} needs at least one of: "
@@ -259,6 +262,21 @@ def prepare(query: NamedQuery, raw: Mapping[str, str], *, limit: int | None = -1
     if limit == -1:
         limit = query.limit
     return Prepared(text, bindings, limit or None, query.order, query.page_order, query.managed)
+
+
+def _check_period(query: NamedQuery, bindings: Bindings) -> None:
+    """``from`` (dates) must not be later than ``to``: compared from the first day ``from``
+    can mean to the last day ``to`` can (``from=1990-05 to=1990`` is a period)."""
+    start, end = query.param("from"), query.param("to")
+    if start is None or end is None or start.kind != "date" or end.kind != "date":
+        return
+    if "from" not in bindings or "to" not in bindings:
+        return
+    first = (str(bindings["from"]) + "-01-01"[len(str(bindings["from"])) - 4:])[:10]
+    last = (str(bindings["to"]) + "-12-31"[len(str(bindings["to"])) - 4:])[:10]
+    if first > last:
+        raise QueryError(f"{query.name}: parameter from={bindings['from']} is later than "
+                         f"to={bindings['to']}")
 
 
 def _variable(name: str) -> None:

@@ -30,6 +30,8 @@ batch whole or not at all (pyoxigraph ingests a bulk load's index files in one R
 
 Only one process can open the folder (RocksDB's lock); a second one gets StoreBusyError.
 Within a process, one lock serialises all other calls, so queries never see a batch half-done.
+A store that exists but cannot be opened for writing (a read-only folder or file system) is
+opened read-only (``pyoxigraph.Store.read_only``): it answers queries, and refuses writes.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from lod.errors import QueryError, StoreBusyError, StoreError
+from lod.errors import QueryError, StoreBusyError, StoreError, StoreMissingError
 from lod.store.base import DUMP_PREFIXES, Bindings, ClosingMixin, SelectResult, dump_format
 from lod.store.bindings import inject_values
 from lod.store.terms import from_ox, iri
@@ -64,24 +66,52 @@ class EmbeddedStore(ClosingMixin):
     #: transactional ``load``, which is slower per quad but has no per-call file overhead.
     bulk_threshold = 1_000_000
 
-    def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False,
+                 create: bool = True) -> None:
+        """``read_only``: refuse writes. ``create``: make the store if there is none; else a
+        missing store is a :class:`StoreMissingError`."""
         self.path = Path(path).expanduser()
         self.read_only = read_only
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)  # notified when a trusted batch ends
         self._loading: set[str] = set()  # graphs of the trusted batches loading now
         self._journal_ids = itertools.count(1)
-        _prepare_folder(self.path)
+        if create:
+            _prepare_folder(self.path)
+        elif not (self.path / "CURRENT").is_file():
+            raise StoreMissingError(
+                f"no store at {self.path}" + (" (it is not a folder)" if self.path.exists()
+                                              and not self.path.is_dir() else "")
+                + "; lod load creates one"
+            )
         try:
             self._store: ox.Store | None = ox.Store(str(self.path))
         except OSError as err:
-            if "lock" in str(err).lower():
+            message = str(err).lower()
+            if "read-only file system" in message or "permission denied" in message:
+                self._store = self._open_read_only(err)
+                return
+            if "lock" in message:
                 raise StoreBusyError(
                     f"store {self.path} is busy: another lod process (a load?) has it open; "
                     "try again when it finishes"
                 ) from None
             raise StoreError(f"cannot open store {self.path}: {err}") from None
         self._recover()
+
+    def _open_read_only(self, refused: OSError) -> ox.Store:
+        """The store opened read-only, after opening it for writing was ``refused``."""
+        if any(self.path.glob(_JOURNALS)):
+            raise StoreError(
+                f"store {self.path} is read-only ({refused}) and holds an interrupted load "
+                "that must be finished first: open it once where it can be written"
+            )
+        try:
+            store = ox.Store.read_only(str(self.path))
+        except OSError as err:
+            raise StoreError(f"cannot open store {self.path}: {err}") from None
+        self.read_only = True
+        return store
 
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.path)!r})"
@@ -204,7 +234,7 @@ class EmbeddedStore(ClosingMixin):
             self._idle.wait_for(lambda: not self._loading)
             store, self._store = self._store, None
             try:
-                if store is not None:
+                if store is not None and not self.read_only:  # read-only: nothing to flush
                     store.flush()
             except OSError as err:
                 raise StoreError(f"store {self.path}: closing failed: {err}") from None
@@ -221,7 +251,7 @@ class EmbeddedStore(ClosingMixin):
 
     def _check_writable(self) -> None:
         if self.read_only:
-            raise StoreError(f"store {self.path} was opened read-only")
+            raise StoreError(f"store {self.path} is read-only: it cannot be changed")
 
     def _query(self, query: str, bindings: Bindings | None) -> object:
         text = inject_values(query, bindings)

@@ -21,9 +21,11 @@ def open_store(
     auth: str = "auto",
     timeout: float = 60.0,
     read_only: bool = False,
+    create: bool = True,
 ) -> Store:
     """Open the embedded store in ``store_dir``, or the SPARQL server at ``endpoint``.
 
+    ``create``: make the embedded store if there is none (else that is an error).
     ``update_endpoint`` defaults to ``endpoint``; without ``gsp_endpoint`` bulk writes use
     SPARQL Update. ``auth`` is ``"auto"`` (whatever the server's 401 challenge asks for),
     ``"digest"`` or ``"basic"``. ``timeout`` (seconds) applies to every HTTP request.
@@ -45,4 +47,4 @@ def open_store(
         raise UsageError("update/GSP endpoints and credentials need a SPARQL endpoint too")
     if store_dir is None:
         raise UsageError("no store given: pass a store folder or a SPARQL endpoint")
-    return EmbeddedStore(store_dir, read_only=read_only)
+    return EmbeddedStore(store_dir, read_only=read_only, create=create)
