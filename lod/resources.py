@@ -1,9 +1,13 @@
-"""Where lod's data folders (mappings/, vocabularies/) are, in a checkout or an installed copy."""
+"""Where lod's data folders (mappings/, vocabularies/) are, in an installed copy or a checkout.
+
+A wheel carries them as package data, ``lod/_data/<name>`` (the build copies the repository's
+top-level folders there, see docs/packaging.md); a checkout or an editable install has no
+``_data`` and reads the top-level folders themselves, so edits to them take effect at once."""
 
 from __future__ import annotations
 
-import sys
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +18,12 @@ _CHECKOUT = Path(__file__).resolve().parent.parent
 
 @cache
 def data_dir(name: str) -> Path:
-    """``mappings`` or ``vocabularies``: the checkout's folder, else the installed share/ copy."""
-    for base in (_CHECKOUT, Path(sys.prefix) / "share" / "lod"):
-        candidate = base / name
-        if candidate.is_dir():
-            return candidate
+    """``mappings`` or ``vocabularies``: the installed package data, else the checkout's folder."""
+    packaged = files("lod").joinpath("_data", name)
+    # callers open and name files by path; pip unpacks a wheel on install, so the package
+    # data is a folder on disk (a zipped import would fall back, and fail, to the checkout)
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
     return _CHECKOUT / name
 
 

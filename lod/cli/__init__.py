@@ -1,6 +1,6 @@
 """The ``lod`` command: a thin click skin over the library, one module per command.
 
-Command modules are imported when their command runs (or for ``--help``), so ``lod convert``
+Command modules are imported when their command runs (or for its ``--help``), so ``lod convert``
 does not pay for SHACL, SPARQL or store libraries: in start-up time, and in the memory of
 every worker process it forks."""
 
@@ -17,16 +17,16 @@ import click
 from .. import __version__
 from ..errors import LodError, OutputError
 
-# command name -> module in this package : the click command in it
+# command name -> (module in this package : the click command in it, its line in `lod --help`)
 COMMANDS = {
-    "convert": "convert_cmd:convert_command",
-    "validate": "validate_cmd:validate_command",
-    "load": "store_cmds:load_command",
-    "delete": "store_cmds:delete_command",
-    "export": "store_cmds:export_command",
-    "stats": "store_cmds:stats_command",
-    "query": "query_cmds:query_command",
-    "queries": "query_cmds:queries_command",
+    "convert": ("convert_cmd:convert_command", "Convert study records to DCAT-AP + schema.org RDF."),
+    "validate": ("validate_cmd:validate_command", "Validate RDF files with SHACL (DCAT-AP 3, study shapes)."),
+    "load": ("store_cmds:load_command", "Convert study records (or RDF files) into the store."),
+    "delete": ("store_cmds:delete_command", "Delete studies from the store by source id or IRI."),
+    "export": ("store_cmds:export_command", "Write the store's content in an RDF syntax."),
+    "stats": ("store_cmds:stats_command", "Count studies, graphs, triples and facets in the store."),
+    "query": ("query_cmds:query_command", "Run a named query, a .rq file or SPARQL text on the store."),
+    "queries": ("query_cmds:queries_command", "List the named queries with their parameters."),
 }
 
 
@@ -40,10 +40,16 @@ class LodGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        module_name, attribute = COMMANDS[cmd_name].split(":")
+        module_name, attribute = COMMANDS[cmd_name][0].split(":")
         command = getattr(importlib.import_module(f"{__name__}.{module_name}"), attribute)
         assert isinstance(command, click.Command)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # from the table, whole: click would import every command's module (SHACL, SPARQL, the
+        # store) to cut each docstring's first sentence down to the terminal width
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
