@@ -50,6 +50,7 @@ import pyoxigraph as ox
 from lod.errors import QueryError, StoreBusyError, StoreError, StoreMissingError
 from lod.store.base import DUMP_PREFIXES, Bindings, ClosingMixin, SelectResult, dump_format
 from lod.store.bindings import inject_values
+from lod.store.guard import check_query, check_update
 from lod.store.terms import from_ox, iri
 
 JOURNAL = "lod-journal.nq"
@@ -153,6 +154,7 @@ class EmbeddedStore(ClosingMixin):
 
     def update(self, sparql: str) -> None:
         self._check_writable()
+        check_update(sparql)
         store = self._open_store()
         with self._lock:
             self._idle.wait_for(lambda: not self._loading)
@@ -254,6 +256,7 @@ class EmbeddedStore(ClosingMixin):
             raise StoreError(f"store {self.path} is read-only: it cannot be changed")
 
     def _query(self, query: str, bindings: Bindings | None) -> object:
+        check_query(query)
         text = inject_values(query, bindings)
         store = self._open_store()
         with self._lock:

@@ -37,6 +37,7 @@ from lod.store import staging
 from lod.store.base import DUMP_PREFIXES, Bindings, ClosingMixin, SelectResult, dump_format
 from lod.store.bindings import inject_values
 from lod.store.gsp import GraphStore
+from lod.store.guard import check_query, check_update
 from lod.store.http import HttpClient, Response, url_root
 from lod.store.terms import iri, to_ox
 from lod.store.writes import has_blank_nodes, ntriples, write_by_update
@@ -139,6 +140,7 @@ class RemoteStore(ClosingMixin):
 
     def update(self, sparql: str) -> None:
         self._check_writable()
+        check_update(sparql)
         body = urllib.parse.urlencode({"update": sparql}).encode("ascii")
         response = self._post(self.update_endpoint, body, UPDATE_ACCEPT)
         if response.status >= 300:
@@ -221,6 +223,7 @@ class RemoteStore(ClosingMixin):
         return self._http.request("POST", url, body=body, headers=headers)
 
     def _query_request(self, query: str, accept: str) -> Response:
+        check_query(query)
         body = urllib.parse.urlencode({"query": query}).encode("ascii")
         response = self._post(self.endpoint, body, accept)
         if response.status == 400:
