@@ -1,0 +1,73 @@
+"""What every part of the server shares: its settings and read access to the store.
+
+The routes (``/sparql``, the feed, the pages) get a :class:`ServeContext` and read through
+its :class:`Reader`; none of them opens a store itself. The reader owns time limits and the
+swap to a newer store snapshot, so the routes never see either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Protocol
+
+from lod.store.base import Bindings, SelectResult, Store
+from lod.validate import DEFAULT_BASE_URI
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """``lod serve``'s options. ``public_url`` ends with ``/``; every absolute link uses it."""
+
+    public_url: str
+    base_uri: str = DEFAULT_BASE_URI
+    update_token: str | None = None
+    timeout: float = 30.0
+    max_rows: int = 100_000
+    page_size: int = 100
+
+    def link(self, path: str) -> str:
+        """The public URL of a server path such as ``catalog.ttl`` or ``/id/study/x``."""
+        return self.public_url + path.lstrip("/")
+
+
+class Reader(Protocol):
+    """Read access for the routes. Every call is bounded by the server's query time limit."""
+
+    async def select(self, query: str, bindings: Bindings | None = None) -> SelectResult: ...
+
+    async def ask(self, query: str, bindings: Bindings | None = None) -> bool: ...
+
+    async def construct(self, query: str, bindings: Bindings | None = None) -> bytes:
+        """CONSTRUCT or DESCRIBE; N-Triples bytes."""
+        ...
+
+    def generation(self) -> str:
+        """A token that changes whenever the store's content may have changed (ETags, caches)."""
+        ...
+
+
+class StoreReader:
+    """A :class:`Reader` over one open lod :class:`Store`, queries run in threads
+    (pyoxigraph releases the GIL). It has no time limit of its own."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def select(self, query: str, bindings: Bindings | None = None) -> SelectResult:
+        return await asyncio.to_thread(self._store.select, query, bindings)
+
+    async def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        return await asyncio.to_thread(self._store.ask, query, bindings)
+
+    async def construct(self, query: str, bindings: Bindings | None = None) -> bytes:
+        return await asyncio.to_thread(self._store.construct, query, bindings)
+
+    def generation(self) -> str:
+        return "0"
+
+
+@dataclass(frozen=True)
+class ServeContext:
+    config: ServeConfig
+    reader: Reader
