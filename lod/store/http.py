@@ -1,25 +1,20 @@
-"""A small HTTP client for SPARQL servers, on the standard library's ``urllib.request``.
+"""A small HTTP client for SPARQL servers, on httpx.
 
-One instance per remote store holds its own openers (no process-wide state; one per thread,
-since urllib's digest handler is stateful): credentials for
-HTTP basic or digest auth, a timeout on every request, a bounded retry with backoff for
-transient failures (connection reset, 502/503/504), and one-line StoreError messages that
-name the URL and what happened.
+One instance per remote store holds its own connection pool (no process-wide state):
+credentials for HTTP basic or digest auth, a timeout on every request, a bounded retry with
+backoff for transient failures (connection reset, 502/503/504), and one-line StoreError
+messages that name the URL and what happened.
 """
 
 from __future__ import annotations
 
-import base64
-import http.client
-import socket
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
-from email.message import Message
+
+import httpx
 
 from lod.errors import StoreError, UsageError
 
@@ -31,16 +26,44 @@ USER_AGENT = "lod (+https://pypi.org/project/lod/)"
 @dataclass(frozen=True)
 class Response:
     status: int
-    headers: Message
+    headers: httpx.Headers
     body: bytes
     url: str
 
     @property
     def content_type(self) -> str:
-        return self.headers.get_content_type() if self.headers else ""
+        value = self.headers.get("content-type", "")
+        return value.split(";", 1)[0].strip().lower()
 
     def first_line(self) -> str:
         return first_line(self.body, self.content_type)
+
+
+class _ChallengeAuth(httpx.Auth):
+    """``auto``: send no credentials until the server's 401 names a scheme, then use that
+    scheme (digest or basic) for this and every later request."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self._digest = httpx.DigestAuth(user, password)
+        self._basic = httpx.BasicAuth(user, password)
+        self._chosen: httpx.Auth | None = None
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._chosen is not None:
+            yield from self._chosen.auth_flow(request)
+            return
+        response = yield request
+        if response.status_code != 401:
+            return
+        scheme = response.headers.get("www-authenticate", "").split(" ", 1)[0].lower()
+        if scheme not in ("digest", "basic"):
+            return
+        self._chosen = self._digest if scheme == "digest" else self._basic
+        flow = self._chosen.auth_flow(request)
+        retry = next(flow)
+        if scheme == "digest":  # the digest flow first sends the bare request: answer it
+            retry = flow.send(response)
+        yield retry
 
 
 class HttpClient:
@@ -65,32 +88,30 @@ class HttpClient:
         self.timeout = timeout
         self.tries = max(1, tries)
         self.backoff = backoff
-        self._basic_header: str | None = None
-        self._passwords: urllib.request.HTTPPasswordMgrWithDefaultRealm | None = None
-        self._auth = auth
-        if user is not None:
-            secret = password or ""
-            if auth == "basic":
-                token = base64.b64encode(f"{user}:{secret}".encode()).decode("ascii")
-                self._basic_header = f"Basic {token}"
-            else:
-                self._passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-                for url in urls:
-                    self._passwords.add_password(None, url, user, secret)
-        # urllib's digest handler keeps per-conversation state: one opener per thread.
+        self._secret = password or ""
+        self._scheme = auth
+        self._roots = {url_root(url) for url in urls}
+        self._client = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT},
+                                    trust_env=False)
+        # Digest auth counts nonces per conversation: one auth object per thread.
         self._local = threading.local()
 
-    def _opener(self) -> urllib.request.OpenerDirector:
-        opener: urllib.request.OpenerDirector | None = getattr(self._local, "opener", None)
-        if opener is None:
-            handlers: list[urllib.request.BaseHandler] = []
-            if self._passwords is not None:
-                handlers.append(urllib.request.HTTPDigestAuthHandler(self._passwords))
-                if self._auth == "auto":
-                    handlers.append(urllib.request.HTTPBasicAuthHandler(self._passwords))
-            opener = urllib.request.build_opener(*handlers)
-            self._local.opener = opener
-        return opener
+    def close(self) -> None:
+        self._client.close()
+
+    def _auth(self, url: str) -> httpx.Auth | None:
+        if self.user is None or (self._roots and url_root(url) not in self._roots):
+            return None
+        auth: httpx.Auth | None = getattr(self._local, "auth", None)
+        if auth is None:
+            if self._scheme == "basic":
+                auth = httpx.BasicAuth(self.user, self._secret)
+            elif self._scheme == "digest":
+                auth = httpx.DigestAuth(self.user, self._secret)
+            else:
+                auth = _ChallengeAuth(self.user, self._secret)
+            self._local.auth = auth
+        return auth
 
     def request(
         self,
@@ -100,42 +121,30 @@ class HttpClient:
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
-        all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
-        if self._basic_header:
-            all_headers["Authorization"] = self._basic_header
+        auth = self._auth(url)
         for attempt in range(1, self.tries + 1):
-            req = urllib.request.Request(url, data=body, headers=all_headers, method=method)
             try:
-                with self._opener().open(req, timeout=self.timeout) as resp:
-                    return Response(resp.status, resp.headers, resp.read(), url)
-            except urllib.error.HTTPError as err:
-                response = Response(err.code, err.headers, _read_error_body(err), url)
-                if err.code in (401, 403):
-                    raise self._auth_error(url, err.code) from None
-                if err.code in RETRY_STATUS and attempt < self.tries:
-                    self._sleep(attempt)
-                    continue
-                if err.code >= 500:
-                    raise StoreError(f"{url} failed (HTTP {err.code}): {response.first_line()}") from None
-                return response
-            except urllib.error.URLError as err:
-                reason = err.reason
-                if isinstance(reason, TimeoutError | socket.timeout):
-                    raise self._timeout_error(url) from None
-                transient = isinstance(reason, ConnectionResetError | ConnectionAbortedError)
-                if transient and attempt < self.tries:
-                    self._sleep(attempt)
-                    continue
-                raise StoreError(f"cannot reach {url}: {_reason_text(reason)}") from None
-            except TimeoutError:
+                resp = self._client.request(method, url, content=body, headers=dict(headers or {}),
+                                            auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT)
+            except httpx.TimeoutException:
                 raise self._timeout_error(url) from None
-            except (ConnectionResetError, ConnectionAbortedError, http.client.HTTPException) as err:
-                # The server closed the connection mid-answer (RemoteDisconnected and
-                # IncompleteRead land here): transient more often than not.
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as err:
+                # The server closed the connection mid-answer: transient more often than not.
                 if attempt < self.tries:
                     self._sleep(attempt)
                     continue
                 raise StoreError(f"connection to {url} failed: {_reason_text(err)}") from None
+            except httpx.TransportError as err:
+                raise StoreError(f"cannot reach {url}: {_reason_text(err)}") from None
+            response = Response(resp.status_code, resp.headers, resp.content, url)
+            if resp.status_code in (401, 403):
+                raise self._auth_error(url, resp.status_code)
+            if resp.status_code in RETRY_STATUS and attempt < self.tries:
+                self._sleep(attempt)
+                continue
+            if resp.status_code >= 500:
+                raise StoreError(f"{url} failed (HTTP {resp.status_code}): {response.first_line()}")
+            return response
         raise AssertionError("unreachable")  # pragma: no cover - the loop always returns or raises
 
     def _sleep(self, attempt: int) -> None:
@@ -168,16 +177,13 @@ def url_root(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/"
 
 
-def _read_error_body(err: urllib.error.HTTPError) -> bytes:
-    try:
-        return err.read()
-    except (OSError, http.client.HTTPException):
-        return b""
-
-
-def _reason_text(reason: object) -> str:
-    if isinstance(reason, socket.gaierror):
-        return f"unknown host ({reason.strerror})"
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror
-    return str(reason) or type(reason).__name__
+def _reason_text(err: httpx.TransportError) -> str:
+    cause: BaseException | None = err
+    while cause is not None and cause.__context__ is not None and not str(cause):
+        cause = cause.__context__
+    text = str(err)
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "unknown host"
+    if "Errno" in text and "]" in text:
+        return text.split("]", 1)[1].strip()
+    return text or type(err).__name__

@@ -207,6 +207,7 @@ class RemoteStore(ClosingMixin):
 
     def close(self) -> None:
         self._closed = True
+        self._http.close()
 
     # -- internals ----------------------------------------------------------------------
 
