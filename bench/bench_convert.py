@@ -38,7 +38,7 @@ import rdflib
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import records  # noqa: E402
 
-from lod.convert import Converter  # noqa: E402
+from lod.converter.core import Converter  # noqa: E402
 from lod.records import Origin, Record  # noqa: E402
 
 LOD = str(Path(sys.executable).parent / "lod")

@@ -35,10 +35,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from synthetic import records  # noqa: E402
 
-from lod import facets  # noqa: E402
 from lod.queries import named_queries, prepare  # noqa: E402
 from lod.queries.run import execute  # noqa: E402
-from lod.store import open_store  # noqa: E402
+from lod.store import facets, open_store  # noqa: E402
 
 LOD = str(ROOT / ".venv" / "bin" / "lod")
 

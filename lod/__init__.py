@@ -25,7 +25,7 @@ _EXPORTS = {
     "load": "lod.api",
     "query": "lod.api",
     "Converted": "lod.api",
-    "Converter": "lod.convert",
+    "Converter": "lod.converter.core",
     "open_store": "lod.store",
     "Store": "lod.store",
     "LodError": "lod.errors",
@@ -33,7 +33,7 @@ _EXPORTS = {
 
 if TYPE_CHECKING:
     from lod.api import Converted, convert, load, query
-    from lod.convert import Converter
+    from lod.converter.core import Converter
     from lod.errors import LodError
     from lod.store import Store, open_store
 
@@ -43,7 +43,7 @@ def __getattr__(name: str) -> object:
     if module is None:
         raise AttributeError(f"module 'lod' has no attribute {name!r}")
     value = getattr(import_module(module), name)
-    globals()[name] = value  # also shadows the submodule ``lod.convert`` that importing set
+    globals()[name] = value
     return value
 
 

@@ -1,6 +1,6 @@
 """``python -m lod``: the ``lod`` command."""
 
-from .cli import main
+from lod.cli import main
 
 if __name__ == "__main__":
     main()

@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from lod.convert import StudyGraph
+from lod.converter.core import StudyGraph
+from lod.converter.parallel import ConverterSpec
+from lod.converter.pipeline import RunSummary, convert_inputs
 from lod.errors import LodError
-from lod.loading import LoadReport
-from lod.parallel import ConverterSpec
-from lod.pipeline import RunSummary, convert_inputs
+from lod.namespaces import DEFAULT_BASE_URI
 from lod.queries import find_query, prepare
 from lod.queries.run import Answer, execute
 from lod.records import Problem
 from lod.store import Store
-from lod.validate import DEFAULT_BASE_URI
+from lod.store.loading import LoadReport
 
 ProblemHandler = Callable[[Problem, bool], None]
 
@@ -61,7 +61,7 @@ def load(store: Store, inputs: Sequence[str], *, base_uri: str = DEFAULT_BASE_UR
          source: str | None = None, on_problem: ProblemHandler | None = None) -> LoadReport:
     """Convert and load ``inputs`` into ``store`` (one named graph per study; RDF files as
     they are), then refresh the facet summary, as ``lod load`` does."""
-    from lod.loading import load as load_inputs
+    from lod.store.loading import load as load_inputs
 
     return load_inputs(store, list(inputs), ConverterSpec(base_uri),
                        on_problem=on_problem or (lambda problem, is_rejection: None), source=source)

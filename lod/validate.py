@@ -14,17 +14,17 @@ import rdflib.collection
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
-from .convert import StudyGraph
-from .errors import InputError, UsageError
-from .rdfio import syntax_for_path
-from .readers import DETECT_BYTES
-from .readers.detect import record_form
-from .resources import vocabulary
+from lod.converter.core import StudyGraph
+from lod.errors import InputError, UsageError
+from lod.namespaces import DEFAULT_BASE_URI
+from lod.output.syntaxes import syntax_for_path
+from lod.readers import DETECT_BYTES
+from lod.readers.detect import record_form
+from lod.resources import vocabulary
 
 DCAT_AP = ("shapes/dcat-ap-3.0.1/shapes.ttl", "shapes/dcat-ap-3.0.1/range.ttl")
 RECOMMENDED = ("shapes/dcat-ap-3.0.1/shapes_recommended.ttl",)
 STUDY = ("shapes/lod-study.ttl",)
-DEFAULT_BASE_URI = "https://w3id.org/lod-studies/id/"
 SHAPE_SETS: dict[str, tuple[str, ...]] = {"dcat-ap": DCAT_AP, "study": STUDY, "all": DCAT_AP + STUDY}
 
 
@@ -87,8 +87,8 @@ def shape_files(shapes: str) -> tuple[str, ...]:
 
 def _converted(file: str, form: str) -> str:
     """A study-record file converted to N-Triples in memory (so `lod validate` takes records too)."""
-    from .parallel import ConverterSpec
-    from .pipeline import convert_inputs
+    from lod.converter.parallel import ConverterSpec
+    from lod.converter.pipeline import convert_inputs
 
     lines: list[str] = []
     problems: list[str] = []

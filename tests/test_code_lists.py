@@ -9,7 +9,7 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from lod.tables import Tables
+from lod.transforms.tables import Tables
 
 TABLES = Path(__file__).resolve().parent.parent / "vocabularies" / "tables"
 
@@ -77,7 +77,7 @@ def test_languages_read_from_the_list_are_what_pycountry_gives(listed: Tables, u
 
 
 def test_listed_codes_do_not_load_pycountry() -> None:
-    probe = ("import sys; from lod.tables import Tables; t = Tables.load(); "
+    probe = ("import sys; from lod.transforms.tables import Tables; t = Tables.load(); "
              "assert t.country('UK').alpha_3 == 'GBR' and t.language('en-GB').alpha_3 == 'eng'; "
              "assert t.country('FRA').name == 'France'; "
              "print('pycountry' in sys.modules)")

@@ -1,4 +1,4 @@
-"""Compiled mapping code kept between runs (lod.codecache)."""
+"""Compiled mapping code kept between runs (lod.converter.codecache)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from lod.cli import cli
-from lod.codecache import MAX_ENTRIES, SUFFIX, CodeCache, default_cache_dir, entry_name
-from lod.convert import Converter
+from lod.converter.codecache import MAX_ENTRIES, SUFFIX, CodeCache, default_cache_dir, entry_name
+from lod.converter.core import Converter
 from lod.readers.harmony_json import read
 
 SOURCE = "def answer():\n    return 42\n"

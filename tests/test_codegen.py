@@ -17,15 +17,15 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from lod.convert import Converter
-from lod.field_runtime import MEMO_PROBE, TransformMemo, run_transform
-from lod.mapping import load_mapping
-from lod.outfile import BUFFER_BYTES as OUTPUT_BUFFER_BYTES
-from lod.parallel import BLOCK_BYTES, blocks
-from lod.pipeline import PARALLEL_MIN_BYTES
+from lod.converter.core import Converter
+from lod.converter.parallel import BLOCK_BYTES, blocks
+from lod.converter.pipeline import PARALLEL_MIN_BYTES
+from lod.converter.runtime import MEMO_PROBE, TransformMemo, run_transform
+from lod.mapping.spec import load_mapping
+from lod.output.files import BUFFER_BYTES as OUTPUT_BUFFER_BYTES
 from lod.records import Origin, Record
-from lod.tables import Tables
 from lod.transforms import TRANSFORMS, TransformContext
+from lod.transforms.tables import Tables
 
 ROOT = Path(__file__).resolve().parent.parent
 LOD = str(Path(sys.executable).parent / "lod")
@@ -179,32 +179,16 @@ def test_value_objects_a_memo_gives_again_keep_their_own_terms() -> None:
         assert starts == [f'{period} <http://www.w3.org/ns/dcat#startDate> '
                           f'"{start}"^^<http://www.w3.org/2001/XMLSchema#{kind}>'], (i, starts)
     # the remembered terms were used, or the whole period node remembered (see the next tests)
-    served = sum(memo.hits for name, memo in _generated(converter).items() if name.startswith(("LM", "RN")))
+    hits = converter.memo_hits()
+    served = hits["literal"] + hits["node"]
     assert served >= len(coverages) - 10
-
-
-def _generated(converter: Converter, source: str = "harmony") -> dict[str, Any]:
-    """The names the converter's compiled code for ``source`` sees (its memos among them)."""
-    return converter.plan_for(source)[1].record_fields.__globals__
-
-
-def _without_node_memos(converter: Converter, source: str = "harmony") -> Converter:
-    """The converter with the memos of nodes of the study's own switched off (the reference)."""
-    for name, memo in _generated(converter, source).items():
-        if name.startswith("RN"):
-            memo.enabled = False
-    return converter
-
-
-def _node_memo_hits(converter: Converter, source: str = "harmony") -> int:
-    return sum(memo.hits for name, memo in _generated(converter, source).items() if name.startswith("RN"))
 
 
 def test_nodes_of_the_study_made_again_are_what_each_study_makes_itself() -> None:
     """What a node of the study's own (a period, an attribution) made from a value object is
     remembered without the study's IRI and made again for the next study: each study must get
     exactly the statements it makes with the memo off, in the same order."""
-    remembering, reference = Converter(BASE), _without_node_memos(Converter(BASE))
+    remembering, reference = Converter(BASE), Converter(BASE, memoize=False)
     for i in range(600):
         record = synthetic(i)
         record["dataset_schema"]["funder"] = [{"name": f"Funder {i % 5}"}, "MRC"]
@@ -212,7 +196,7 @@ def test_nodes_of_the_study_made_again_are_what_each_study_makes_itself() -> Non
         made, expected = (c.convert(Record(record, origin)) for c in (remembering, reference))
         assert [g.text() for g in made.graphs] == [g.text() for g in expected.graphs], i
         assert made.warnings == expected.warnings
-    assert _node_memo_hits(remembering) > 500 and _node_memo_hits(reference) == 0
+    assert remembering.memo_hits()["node"] > 500 and reference.memo_hits()["node"] == 0
 
 
 def test_a_value_naming_the_study_iri_is_not_taken_for_it(tmp_path: Path) -> None:
@@ -232,14 +216,14 @@ def test_a_value_naming_the_study_iri_is_not_taken_for_it(tmp_path: Path) -> Non
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     value = f"{BASE}thing/a#part-x"
     remembering = Converter(BASE, mapping_override=load_mapping(path))
-    reference = _without_node_memos(Converter(BASE, mapping_override=load_mapping(path)), "lookalike")
+    reference = Converter(BASE, mapping_override=load_mapping(path), memoize=False)
     for name in ("first", "a", "b", "c"):  # noted, remembered under study a, made again for b, c
         record = Record({"id": name, "see": [value]}, Origin("x.json"))
         made, expected = remembering.convert(record), reference.convert(record)
         assert [g.text() for g in made.graphs] == [g.text() for g in expected.graphs], name
         assert f"<{value}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{EX}Document>" in \
             made.graphs[0].statements
-    assert _node_memo_hits(remembering, "lookalike") == 2
+    assert remembering.memo_hits()["node"] == 2
 
 
 def test_a_node_in_the_records_language_is_made_for_each_record(tmp_path: Path) -> None:
@@ -377,3 +361,32 @@ def test_a_worker_that_dies_ends_the_run_with_one_clear_error(tmp_path: Path) ->
     assert run.returncode == 1
     assert "Traceback" not in stderr
     assert f"lod: error: {source}: a worker process converting it stopped" in stderr
+
+
+def test_generated_code_is_registered_with_linecache() -> None:
+    import inspect
+    import traceback
+
+    converter = Converter(BASE)
+    fields = converter.plan_for("harmony")[1].record_fields
+    filename = fields.__code__.co_filename
+    assert filename.startswith("<lod mapping harmony ")
+    source = inspect.getsource(fields)
+    assert source.startswith("def record_fields(")
+    frame = traceback.FrameSummary(filename, fields.__code__.co_firstlineno, "record_fields")
+    assert frame.line and frame.line.startswith("def record_fields(")
+
+
+def test_reference_mode_gives_the_same_graphs_for_every_sample() -> None:
+    from lod.readers import read_inputs
+
+    remembering, reference = Converter(BASE), Converter(BASE, memoize=False)
+    items = list(read_inputs(["samples/studies"]))
+    assert len(items) >= 10
+    for _ in range(2):  # the second pass is served from the memos
+        for item in items:
+            made, expected = remembering.convert(item), reference.convert(item)
+            assert [g.text() for g in made.graphs] == [g.text() for g in expected.graphs]
+            assert made.warnings == expected.warnings and made.rejection == expected.rejection
+    assert sum(remembering.memo_hits().values()) > 0
+    assert sum(reference.memo_hits().values()) == 0

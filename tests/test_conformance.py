@@ -15,7 +15,7 @@ from pyshacl import validate as shacl
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from lod.cli import cli
-from lod.mapping import Mapping, load_mapping
+from lod.mapping.spec import Mapping, load_mapping
 from lod.validate import load_data, validate_graph
 from tests.paths import CASES, VOCAB, data_files, harmony_corpus
 from tests.paths import MAPPINGS as MAPPING_FOLDER

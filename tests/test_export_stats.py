@@ -12,9 +12,8 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from lod import facets
 from lod.cli import cli
-from lod.store import open_store
+from lod.store import facets, open_store
 from tests.test_queries import SEED, corpus_files
 
 COVERAGE = f'<{SEED}> <{facets.COVERAGE_YEARS}> "2013/2015" .\n'

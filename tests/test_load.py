@@ -17,10 +17,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from lod import facets, loading
 from lod.cli import cli
-from lod.deleting import delete
-from lod.store import Store, open_store
+from lod.store import Store, coverage, facets, loading, open_store
+from lod.store.deleting import delete
 from tests.paths import APMS_JSON, ROOT, SEED_JSON
 from tests.test_queries import APMS, BASE, ESRC, SEED, ask, column, corpus_files, load_corpus
 
@@ -47,10 +46,10 @@ def test_span_of_reads_the_period_years() -> None:
     year = "^^<http://www.w3.org/2001/XMLSchema#integer>"
     lod = "https://w3id.org/lod-studies/vocab#"
     text = f'<s#period> <{lod}startYear> "1990"{year} <g> .\n<s#period> <{lod}endYear> "2005"{year} <g> .\n'
-    assert loading.span_of(text) == "1990/2005"
-    assert loading.span_of(text.split("\n")[0]) == "1990/.."
-    assert loading.span_of(text.split("\n")[1]) == "../2005"
-    assert loading.span_of('<s> <p> "startYear> \\"1990" <g> .') is None
+    assert coverage.span_of(text) == "1990/2005"
+    assert coverage.span_of(text.split("\n")[0]) == "1990/.."
+    assert coverage.span_of(text.split("\n")[1]) == "../2005"
+    assert coverage.span_of('<s> <p> "startYear> \\"1990" <g> .') is None
 
 
 def test_loading_twice_changes_nothing(store: Store) -> None:

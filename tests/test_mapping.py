@@ -13,8 +13,8 @@ from click.testing import CliRunner, Result
 
 from lod.cli import cli
 from lod.errors import MappingError
-from lod.mapping import Mapping, load_mapping
-from lod.plan import identifier, key_tree, resolve, unmapped
+from lod.mapping.plan import identifier, key_tree, resolve, unmapped
+from lod.mapping.spec import Mapping, load_mapping
 from lod.resources import load_yaml
 from tests.paths import MAPPINGS, SEED_JSON, VOCAB, data_files, harmony_corpus
 

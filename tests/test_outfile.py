@@ -1,4 +1,4 @@
-"""lod.outfile: big outputs written with O_DIRECT give the same bytes as ordinary writing."""
+"""lod.output.files: big outputs written with O_DIRECT give the same bytes as ordinary writing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lod.outfile import DirectOutput, output_file
+from lod.output.files import DirectOutput, output_file
 
 PAGE = mmap.PAGESIZE
 

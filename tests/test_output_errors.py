@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from lod.cli import cli
-from lod.outfile import output_file
+from lod.output.files import output_file
 
 RECORD = {"dataset_schema": {"name": "A study"},
           "extra_data": {"harmony_id": "t/1", "language_codes": ["en"]}}

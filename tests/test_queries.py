@@ -16,13 +16,12 @@ from click.testing import CliRunner
 from rdflib import Literal, URIRef
 from rdflib.query import Result
 
-from lod import facets, loading
 from lod.cli import cli
+from lod.converter.parallel import ConverterSpec
 from lod.errors import QueryError
-from lod.parallel import ConverterSpec
 from lod.queries import find_query, named_queries, parse_query, prepare
 from lod.queries.run import Answer, execute
-from lod.store import Store, open_store
+from lod.store import Store, facets, loading, open_store
 from tests.fixtures_store import free_port
 from tests.paths import harmony_corpus
 

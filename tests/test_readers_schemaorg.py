@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from lod.jsonld_contexts import bundled_context
 from lod.readers import schemaorg
+from lod.readers.contexts import bundled_context
 from lod.records import Record, Rejected
 
 # One dataset, written the ways publishers write it. Each variant must give CANONICAL.

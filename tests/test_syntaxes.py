@@ -18,7 +18,7 @@ from pyld import jsonld
 from rdflib.compare import isomorphic
 
 from lod.cli import cli
-from lod.rdfio import SYNTAXES
+from lod.output.syntaxes import SYNTAXES
 from tests.paths import CASES, ROOT, VOCAB, harmony_corpus
 
 CORPUS = harmony_corpus()

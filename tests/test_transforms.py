@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from lod.cli import cli
-from lod.tables import Tables, normalise_name, slug
 from lod.transforms import TRANSFORMS, TransformContext
 from lod.transforms.identifiers import _DOI_PREFIXES, doi_iri, normalise_doi
 from lod.transforms.registry import UNCHANGED_WHEN
+from lod.transforms.tables import Tables, normalise_name, slug
 
 BASE = "https://example.org/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

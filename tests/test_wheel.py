@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from lod.rdfio import SYNTAXES
+from lod.output.syntaxes import SYNTAXES
 
 SAMPLE = Path("samples") / "studies" / "harmony" / "seed_ukds_851986.json"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from lod.mapping import FieldSpec, Mapping, load_mapping
+from lod.mapping.spec import FieldSpec, Mapping, load_mapping
 
 
 def _curie(iri: str, mapping: Mapping) -> str:

@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from .. import __version__
-from ..errors import LodError, OutputError
+from lod import __version__
+from lod.errors import LodError, OutputError
 
 # command name -> (module in this package : the click command in it, its line in `lod --help`)
 COMMANDS = {

@@ -9,13 +9,13 @@ from typing import IO, Any
 
 import click
 
-from ..mapping import load_mapping
-from ..outfile import gzip_if_named, open_text_output, output_file
-from ..pipeline import convert_inputs, default_jobs
-from ..rdfio import SYNTAXES, StudyWriter, syntax_for_path, syntax_named
-from ..records import Problem
-from .options import converter_spec, input_options
-from .progress import Progress
+from lod.cli.options import converter_spec, input_options
+from lod.cli.progress import Progress
+from lod.converter.pipeline import convert_inputs, default_jobs
+from lod.mapping.spec import load_mapping
+from lod.output.files import gzip_if_named, open_text_output, output_file
+from lod.output.syntaxes import SYNTAXES, StudyWriter, syntax_for_path, syntax_named
+from lod.records import Problem
 
 
 def problem_reporter(rejects: IO[str] | None, quiet: bool) -> Any:

@@ -9,11 +9,10 @@ from typing import Any
 
 import click
 
-from ..codecache import default_cache_dir
-from ..parallel import ConverterSpec
-from ..readers import READERS
-
-DEFAULT_BASE_URI = "https://w3id.org/lod-studies/id/"
+from lod.converter.codecache import default_cache_dir
+from lod.converter.parallel import ConverterSpec
+from lod.namespaces import DEFAULT_BASE_URI
+from lod.readers import READERS
 
 F = Callable[..., Any]
 
@@ -32,7 +31,7 @@ def input_options(fn: F) -> F:
 
 def converter_spec(base_uri: str, mapping: str | None, encode_as: str | None = None) -> ConverterSpec:
     """What the converting commands' converters are built from; compiled mapping code is kept
-    where :func:`lod.codecache.default_cache_dir` says (the environment is read here)."""
+    where :func:`lod.converter.codecache.default_cache_dir` says (the environment is read here)."""
     cache = default_cache_dir(os.environ)
     return ConverterSpec(base_uri, mapping, encode_as=encode_as, code_cache=str(cache) if cache else None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from ..pipeline import RunSummary
+from lod.converter.pipeline import RunSummary
 
 
 class ProgressLine:

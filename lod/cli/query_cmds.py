@@ -8,12 +8,12 @@ from typing import Any
 
 import click
 
-from ..errors import UsageError
-from ..queries import find_query, named_queries, parse_params, parse_query, prepare
-from ..queries.run import execute
-from ..results import FORMATS, write
-from .options import store_options
-from .store_cmds import ensure_facets, open_target
+from lod.cli.options import store_options
+from lod.cli.store_cmds import ensure_facets, open_target
+from lod.errors import UsageError
+from lod.queries import find_query, named_queries, parse_params, parse_query, prepare
+from lod.queries.results import FORMATS, write
+from lod.queries.run import execute
 
 
 @click.command("query")

@@ -10,17 +10,16 @@ from typing import Any
 
 import click
 
-from .. import deleting, facets, loading
-from ..errors import OutputError, StoreError, UsageError
-from ..mapping import load_mapping
-from ..outfile import gzip_if_named, open_text_output, output_file
-from ..pipeline import default_jobs
-from ..rdfio import SYNTAXES, syntax_for_path
-from ..store import Store, default_store_dir, open_store, resolve_password
-from ..store.remote import RemoteStore
-from .convert_cmd import problem_reporter
-from .options import converter_spec, input_options, store_options
-from .progress import LoadProgress
+from lod.cli.convert_cmd import problem_reporter
+from lod.cli.options import converter_spec, input_options, store_options
+from lod.cli.progress import LoadProgress
+from lod.converter.pipeline import default_jobs
+from lod.errors import OutputError, StoreError, UsageError
+from lod.mapping.spec import load_mapping
+from lod.output.files import gzip_if_named, open_text_output, output_file
+from lod.output.syntaxes import SYNTAXES, syntax_for_path
+from lod.store import Store, default_store_dir, deleting, facets, loading, open_store, resolve_password
+from lod.store.remote import RemoteStore
 
 
 def open_target(target: dict[str, Any], *, create: bool = False) -> Store:

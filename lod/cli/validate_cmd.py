@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..validate import SHAPE_SETS, validate_files
+from lod.validate import SHAPE_SETS, validate_files
 
 
 @click.command("validate")

@@ -31,8 +31,8 @@ from pathlib import Path
 
 from rdflib import Literal
 
-from ..errors import QueryError
-from .params import PARAM_TYPES, Bindings
+from lod.errors import QueryError
+from lod.queries.params import PARAM_TYPES, Bindings
 
 QUERY_DIR = Path(__file__).resolve().parent
 _HEADER = re.compile(r"^#\+\s*([a-z-]+)\s*:\s*(.*?)\s*$")

@@ -12,9 +12,9 @@ from functools import cache
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
-from ..errors import QueryError
-from ..tables import Tables, normalise_name
-from ..transforms.codes import EU_COUNTRY
+from lod.errors import QueryError
+from lod.transforms.codes import EU_COUNTRY
+from lod.transforms.tables import Tables, normalise_name
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from rdflib.term import Identifier
 
-from ..store import Store
-from ..store.bindings import inject_values
-from ..store.remote import RemoteStore
-from . import Prepared
+from lod.queries import Prepared
+from lod.store import Store
+from lod.store.bindings import inject_values
+from lod.store.remote import RemoteStore
 
 PAGE_SIZE = 10_000
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)

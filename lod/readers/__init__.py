@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import InputError, UsageError
-from ..records import Origin, Problem, Record, Rejected
-from . import csl, ddi, detect, harmony_json, harmony_page, schemaorg
+from lod.errors import InputError, UsageError
+from lod.readers import csl, ddi, detect, harmony_json, harmony_page, schemaorg
+from lod.records import Origin, Problem, Record, Rejected
 
 Reader = Callable[[bytes, str], Iterator[Record | Rejected]]
 

@@ -39,7 +39,7 @@ from typing import Any
 
 from lod.readers.limits import oversized, reject, too_big
 from lod.records import Origin, Record, Rejected
-from lod.tables import slug
+from lod.transforms.tables import slug
 
 FORMAT = "csl"
 

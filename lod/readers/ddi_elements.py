@@ -12,7 +12,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from lod.readers import text
-from lod.tables import slug
+from lod.transforms.tables import slug
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 DOI_AGENCIES = frozenset({"doi", "datacite"})

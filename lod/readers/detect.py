@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from . import csl, ddi, harmony_page, schemaorg
-from .html_scripts import looks_like_html
+from lod.readers import csl, ddi, harmony_page, schemaorg
+from lod.readers.html_scripts import looks_like_html
 
 _GZ = re.compile(r"\.gz$", re.IGNORECASE)
 

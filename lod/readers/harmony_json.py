@@ -12,8 +12,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from ..records import Origin, Problem, Record, Rejected
-from . import harmony_api
+from lod.readers import harmony_api
+from lod.records import Origin, Problem, Record, Rejected
 
 FORMAT = "harmony"
 MAX_DOCUMENT_BYTES = 512 * 1024**2

@@ -34,16 +34,15 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from lod.jsonld_contexts import bundled_context
+from lod.namespaces import SCHEMA, SCHEMA_HTTP
 from lod.readers import html_scripts
+from lod.readers.contexts import bundled_context
 from lod.readers.limits import oversized, reject, too_big
 from lod.records import Origin, Record, Rejected
 from lod.transforms.identifiers import normalise_doi
 
 FORMAT = "schemaorg"
 
-SCHEMA = "https://schema.org/"
-SCHEMA_HTTP = "http://schema.org/"
 LIST_PROPERTIES = frozenset({
     "keywords", "identifier", "url", "sameAs", "creator", "author", "contributor", "funder",
     "sponsor", "publisher", "producer", "provider", "maintainer", "copyrightHolder",

@@ -11,8 +11,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
+from lod.namespaces import DEFAULT_BASE_URI
 from lod.store.base import Bindings, SelectResult, Store
-from lod.validate import DEFAULT_BASE_URI
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ import pyoxigraph as ox
 from rdflib.term import Identifier
 
 from lod.errors import UsageError
-from lod.rdfio import SYNTAXES
+from lod.namespaces import PREFIXES
+from lod.output.syntaxes import SYNTAXES
 
 #: Bound values for a query: variable name (without ``?``) -> RDF term.
 Bindings = Mapping[str, Identifier]
@@ -25,15 +26,7 @@ Bindings = Mapping[str, Identifier]
 DUMP_FORMATS: dict[str, ox.RdfFormat] = {name: s.rdf_format for name, s in SYNTAXES.items()}
 
 #: Prefixes written into Turtle and TriG dumps (output only; parsing never needs them).
-DUMP_PREFIXES: dict[str, str] = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "schema": "http://schema.org/",
-}
+DUMP_PREFIXES: dict[str, str] = PREFIXES
 
 
 @dataclass(frozen=True)

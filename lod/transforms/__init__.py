@@ -3,9 +3,7 @@
 Importing this package registers every built-in transform.
 """
 
-from . import agents, codes, dates, identifiers, text  # noqa: F401  (registration)
-from .registry import TRANSFORMS, RecordRejected, TransformContext, transform
+from lod.transforms import agents, codes, dates, identifiers, sources, text  # noqa: F401  (registration)
+from lod.transforms.registry import TRANSFORMS, RecordRejected, TransformContext, transform
 
 __all__ = ["TRANSFORMS", "RecordRejected", "TransformContext", "transform"]
-
-from .. import transforms_readers  # noqa: E402,F401  (registration: the readers' transforms)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tables import Entry, normalise_name, slug
-from .registry import TransformContext, transform
-from .text import clean_text
+from lod.transforms.registry import TransformContext, transform
+from lod.transforms.tables import Entry, normalise_name, slug
+from lod.transforms.text import clean_text
 
 
 def _name_of(value: Any, ctx: TransformContext) -> str | None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..tables import normalise_name, slug
-from .registry import TransformContext, transform
-from .text import clean_text
-
-EU_COUNTRY = "http://publications.europa.eu/resource/authority/country/"
-EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+from lod.namespaces import EU_COUNTRY, EU_LANGUAGE
+from lod.transforms.registry import TransformContext, transform
+from lod.transforms.tables import normalise_name, slug
+from lod.transforms.text import clean_text
 
 
 @transform("country")

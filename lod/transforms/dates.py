@@ -6,8 +6,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from ..ntriples import XSD
-from .registry import TransformContext, transform
+from lod.converter.ntriples import XSD
+from lod.transforms.registry import TransformContext, transform
 
 _YEAR = re.compile(r"^\d{4}$")
 _YEAR_MONTH = re.compile(r"^\d{4}-\d{2}$")

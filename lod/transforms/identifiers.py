@@ -6,9 +6,9 @@ import re
 from typing import Any
 from urllib.parse import quote, unquote
 
-from ..tables import slug
-from .registry import TransformContext, transform
-from .text import clean_text
+from lod.transforms.registry import TransformContext, transform
+from lod.transforms.tables import slug
+from lod.transforms.text import clean_text
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|info:doi/)",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..tables import Tables
+    from lod.transforms.tables import Tables
 
 Transform = Callable[[Any, "TransformContext"], Any]
 TRANSFORMS: dict[str, Transform] = {}

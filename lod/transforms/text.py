@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from ..ntriples import is_valid_iri
-from ..tables import normalise_name, slug
-from .registry import TransformContext, transform
+from lod.converter.ntriples import is_valid_iri
+from lod.transforms.registry import TransformContext, transform
+from lod.transforms.tables import normalise_name, slug
 
 # Characters XML 1.0 cannot carry (so RDF/XML could not either), and lone UTF-16 surrogates
 # (valid in JSON escapes, not encodable as UTF-8). Tab, new line and carriage return stay.

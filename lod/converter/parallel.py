@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .codecache import CodeCache
-from .convert import Converter, PackedGraph, StudyGraph
-from .errors import LodError
-from .mapping import load_mapping
-from .rdfio import Syntax, line_end, syntax_named
-from .readers import harmony_json
-from .records import Problem
+from lod.converter.codecache import CodeCache
+from lod.converter.core import Converter, PackedGraph, StudyGraph
+from lod.errors import LodError
+from lod.mapping.spec import load_mapping
+from lod.output.syntaxes import Syntax, line_end, syntax_named
+from lod.readers import harmony_json
+from lod.records import Problem
 
 BLOCK_BYTES = 256 * 1024  # lines handed to a worker at once (about 250 Harmony records)
 IN_FLIGHT_PER_JOB = 2  # blocks queued or converting per worker

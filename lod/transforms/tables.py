@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from .errors import MappingError
-from .resources import load_yaml, vocabulary
+from lod.errors import MappingError
+from lod.resources import load_yaml, vocabulary
 
 _NON_WORD = re.compile(r"[^\w]+")
 # each ASCII character that is not a word character (\w) → "-" (translate beats re.sub here)

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 
-from . import facets
-from .store import Store
+from lod.store import Store, facets
 
 _IRI = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|urn:)\S+$")
 _PREFIXES = """PREFIX dct: <http://purl.org/dc/terms/>

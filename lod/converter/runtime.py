@@ -1,18 +1,24 @@
-"""What compiled field code (:mod:`lod.codegen`) calls at conversion time: the graph buffer it
+"""What compiled field code (:mod:`lod.converter.codegen`) calls at conversion time: the graph buffer it
 writes statements into, the per-record state, and the few steps too branchy to inline
 (transforms with their memo, picking, value tables, unusual literals, warnings)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from . import ntriples as nt
-from .records import Problem
-from .transforms.registry import Transform, TransformContext
+from lod.converter import ntriples as nt
+from lod.records import Origin, Problem
+from lod.transforms.registry import Transform, TransformContext
 
-if TYPE_CHECKING:
-    from .convert import Conversion
+
+class ConversionOut(Protocol):
+    """What the runtime writes warnings into (:class:`lod.converter.core.Conversion`)."""
+
+    origin: Origin
+    graphs: list[Any]  # the converter's StudyGraphs: the runtime never looks inside
+    warnings: list[Problem]
+    warning_nodes: dict[int, str]
 
 MEMO_LIMIT = 20_000     # results remembered per transform; forgotten when full (memory stays flat)
 MEMO_PROBE = 2_000      # after this many distinct values, a memo with fewer hits than values stops
@@ -101,7 +107,7 @@ class RecordState:
 
     __slots__ = ("ctx", "out", "shared_here", "study_buffers")
 
-    def __init__(self, ctx: TransformContext, out: Conversion):
+    def __init__(self, ctx: TransformContext, out: ConversionOut):
         self.ctx = ctx
         self.out = out
         self.shared_here: dict[str, GraphBuffer] = {}

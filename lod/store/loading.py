@@ -8,7 +8,7 @@ go in as they are.
   killed load never leaves half a study, and running it again finishes the job.
 - Writing overlaps conversion: batches go to the store from a thread of their own.
 - Each study with a temporal coverage gets one index triple, ``lod:coverageYears "1990/2005"``
-  (its span of years), which the period query and the facet summary (:mod:`lod.facets`) use.
+  (its span of years), which the period query and the facet summary (:mod:`lod.store.facets`) use.
 - An RDF file that no reader claims (``.ttl .nt .nq .trig .rdf .jsonld``) is loaded as it is:
   triples into a graph named by the file's ``file://`` IRI (reloading the file replaces it),
   quads into their own graphs.
@@ -23,22 +23,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from . import facets
-from .convert import StudyGraph
-from .errors import InputError, LodError
-from .parallel import ConverterSpec
-from .pipeline import RunSummary, convert_inputs
-from .rdfload import check_rdf_file, load_rdf_file, split_inputs
-from .records import Origin, Problem
-from .store import Store
-from .store.embedded import EmbeddedStore
-from .store.remote import RemoteStore
+from lod.converter.core import StudyGraph
+from lod.converter.parallel import ConverterSpec
+from lod.converter.pipeline import RunSummary, convert_inputs
+from lod.errors import InputError, LodError
+from lod.records import Origin, Problem
+from lod.store import Store, coverage, facets
+from lod.store.embedded import EmbeddedStore
+from lod.store.rdffiles import check_rdf_file, load_rdf_file, split_inputs
+from lod.store.remote import RemoteStore
 
 BATCH_TRIPLES = 50_000
-_LOD = "https://w3id.org/lod-studies/vocab#"
-_START = f'<{_LOD}startYear> "'
-_END = f'<{_LOD}endYear> "'
-_COVERAGE = f"<{facets.COVERAGE_YEARS}>"
 
 
 @dataclass
@@ -63,25 +58,6 @@ class LoadReport:
             parts.append(f"{self.rdf_files:,} RDF files")
         return (f"{', '.join(parts)}: {self.graphs:,} graphs, {self.triples:,} triples "
                 f"in {self.seconds:.2f} s ({rate:,.0f} triples/s)")
-
-
-def span_of(text: str) -> str | None:
-    """A study's span of years (``1990/2005``, ``1990/..``) from its N-Triples/N-Quads text."""
-    start = _year_after(text, _START)
-    end = _year_after(text, _END)
-    if start is None and end is None:
-        return None
-    return f"{start or '..'}/{end or '..'}"
-
-
-def _year_after(text: str, marker: str) -> str | None:
-    at = text.find(marker)
-    if at < 0:
-        return None
-    at += len(marker)
-    close = text.find('"', at)
-    value = text[at:close]
-    return value if value.lstrip("-").isdigit() else None
 
 
 class BatchWriter:
@@ -121,10 +97,8 @@ class BatchWriter:
         text = graph.text(g)
         count = graph.count
         if not graph.shared:
-            span = span_of(text)
-            if span is not None and _COVERAGE not in text:
-                text += f'<{graph.iri}> {_COVERAGE} "{span}"{g}'
-                count += 1
+            text, added = coverage.index_text(graph.iri, text, g)
+            count += added
         self._add(graph.iri, text, count)
 
     def add_text(self, iri: str, text: str, count: int) -> None:
@@ -258,4 +232,4 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
 
 
 __all__ = ["BATCH_TRIPLES", "BatchWriter", "LoadReport", "LodError", "check_rdf_file", "load",
-           "load_rdf_file", "span_of", "split_inputs"]
+           "load_rdf_file", "split_inputs"]

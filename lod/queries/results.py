@@ -18,8 +18,8 @@ from rdflib import BNode, Variable
 from rdflib.query import Result
 from rdflib.term import Identifier
 
-from .errors import UsageError
-from .queries.run import Answer
+from lod.errors import UsageError
+from lod.queries.run import Answer
 
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 TABLE_CELL_CHARS = 72

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from .convert import Conversion, Converter, StudyGraph
-from .parallel import ChunkResult, ConverterSpec, convert_lines_parallel
-from .readers import InputFile, harmony_json, open_inputs, records_of
-from .records import Problem, Record, Rejected
+from lod.converter.core import Conversion, Converter, StudyGraph
+from lod.converter.parallel import ChunkResult, ConverterSpec, convert_lines_parallel
+from lod.readers import InputFile, harmony_json, open_inputs, records_of
+from lod.records import Problem, Record, Rejected
 
 PARALLEL_MIN_BYTES = 8 * 1024**2  # smaller inputs convert faster than worker processes start
 

@@ -15,16 +15,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ntriples as nt
-from .codecache import CodeCache
-from .codegen import CompiledCode, compile_code
-from .errors import UsageError
-from .field_runtime import FieldRejected, GraphBuffer, RecordState, TransformMemo, finish
-from .mapping import Mapping, load_mapping
-from .plan import Plan, compile_plan, identifier, resolve, under_key, unmapped
-from .records import Origin, Problem, Record, Rejected
-from .tables import Tables
-from .transforms import TRANSFORMS, TransformContext
+from lod.converter import ntriples as nt
+from lod.converter.codecache import CodeCache
+from lod.converter.codegen import CompiledCode, compile_code
+from lod.converter.runtime import FieldRejected, GraphBuffer, RecordState, TransformMemo, finish
+from lod.errors import UsageError
+from lod.mapping.plan import Plan, compile_plan, identifier, resolve, under_key, unmapped
+from lod.mapping.spec import Mapping, load_mapping
+from lod.records import Origin, Problem, Record, Rejected
+from lod.transforms import TRANSFORMS, TransformContext
+from lod.transforms.tables import Tables
 
 LANGUAGE_TAGS_LIMIT = 4096  # language codes whose tags a converter remembers
 
@@ -114,16 +114,29 @@ class Conversion:
     warning_nodes: dict[int, str] = field(default_factory=dict)
 
 
+# The prefixes codegen names its memo constants with, and the kind of memo each is.
+_MEMO_KINDS = {"M": "transform", "RN": "node", "LM": "literal", "VM": "value"}
+
+
+def _memos(code: CompiledCode) -> list[TransformMemo]:
+    return [v for v in code.record_fields.__globals__.values() if isinstance(v, TransformMemo)]
+
+
 class Converter:
     """Converts records with the mapping their ``source`` names (compiled once, cached here).
 
     A converter remembers which shared nodes it has described, so each is written once per
-    run; memory grows with the number of distinct shared nodes, not with the records."""
+    run; memory grows with the number of distinct shared nodes, not with the records.
+
+    ``memoize=False`` is the reference mode: the generated code remembers nothing (no
+    transform results, node terms or literals kept from one value to the next), so each
+    value is worked out afresh. It is slower and gives the same output; tests compare the
+    two (see :meth:`memo_hits`)."""
 
     def __init__(self, base_uri: str, *, tables: Tables | None = None,
                  mapping_override: Mapping | None = None,
                  mapping_loader: Callable[[str], Mapping] = load_mapping,
-                 code_cache: CodeCache | None = None):
+                 code_cache: CodeCache | None = None, memoize: bool = True):
         if not nt.is_valid_iri(base_uri):
             raise UsageError(f"--base-uri {base_uri!r} is not an absolute IRI (e.g. https://example.org/id/)")
         if not base_uri.endswith(("/", "#")):
@@ -132,6 +145,7 @@ class Converter:
         self.tables = tables or Tables.load()
         self.loader = mapping_loader
         self.code_cache = code_cache  # where compiled mapping code is kept between runs
+        self.memoize = memoize
         self.described: set[str] = set()  # shared node IRIs already written in this run
         self.memos: dict[Any, TransformMemo] = {}  # transform results, per transform
         self.node_terms: dict[str, dict[str, str]] = {}  # described shared nodes' terms (codegen)
@@ -140,8 +154,24 @@ class Converter:
         self.plans: dict[str, tuple[Plan, CompiledCode]] = {}
 
     def _compiled(self, plan: Plan) -> tuple[Plan, CompiledCode]:
-        return plan, compile_code(plan, base=self.base, described=self.described, memos=self.memos,
-                                  node_terms=self.node_terms, cache=self.code_cache)
+        code = compile_code(plan, base=self.base, described=self.described, memos=self.memos,
+                            node_terms=self.node_terms, cache=self.code_cache)
+        if not self.memoize:
+            for memo in _memos(code):
+                memo.enabled = False
+        return plan, code
+
+    def memo_hits(self) -> dict[str, int]:
+        """How often the generated code reused what it remembered, by kind of memo:
+        ``transform`` results, shared ``node`` terms, ``literal`` objects, ``value`` tails."""
+        hits = dict.fromkeys(_MEMO_KINDS.values(), 0)
+        codes = [self.override] if self.override is not None else list(self.plans.values())
+        for _, code in codes:
+            for name, value in code.record_fields.__globals__.items():
+                kind = _MEMO_KINDS.get(name.rstrip("0123456789"))
+                if kind is not None and isinstance(value, TransformMemo):
+                    hits[kind] += value.hits
+        return hits
 
     def plan_for(self, source: str) -> tuple[Plan, CompiledCode]:
         if self.override is not None:

@@ -13,19 +13,21 @@ mapping enter the generated source only as ``repr()`` literals or as bound const
 
 from __future__ import annotations
 
+import hashlib
+import linecache
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from . import field_runtime as rt
-from . import ntriples as nt
-from .codecache import CodeCache
-from .field_runtime import GraphBuffer, RecordState
-from .plan import CompiledField, CompiledNode, Plan, Template, iri_piece, resolve
-from .transforms import RecordRejected
-from .transforms.registry import UNCHANGED_WHEN
+from lod.converter import ntriples as nt
+from lod.converter import runtime as rt
+from lod.converter.codecache import CodeCache
+from lod.converter.runtime import GraphBuffer, RecordState
+from lod.mapping.plan import CompiledField, CompiledNode, Plan, Template, iri_piece, resolve
+from lod.transforms import RecordRejected
+from lod.transforms.registry import UNCHANGED_WHEN
 
 NODE_TERMS_LIMIT = 100_000  # terms remembered per node template; forgotten when full
 
@@ -404,7 +406,7 @@ class _Generator:
         """A node of the subject's own (its IRI made from the subject's, like a period or an
         attribution) made from a value object a transform's memo gives again (the same object
         each time): what it made is remembered by the object's identity, with the subject's IRI
-        left out (see :func:`lod.field_runtime.remember_node`), and made again at once for the
+        left out (see :func:`lod.converter.runtime.remember_node`), and made again at once for the
         next subject. Only what it made without a warning, naming no shared node not described
         before, is remembered; and only when the object comes a second time (the first time it
         is noted): objects that do not come again (identifiers) cost no more than the note."""
@@ -562,7 +564,11 @@ def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any,
         "remember_node": rt.remember_node,
         **generator.src.names,
     }
-    filename = f"<lod mapping {plan.mapping.name}>"
+    # One name per source, registered with linecache (as dataclasses does): a traceback, pdb
+    # or inspect.getsource then shows the generated line itself.
+    digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    filename = f"<lod mapping {plan.mapping.name} {digest}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     code = cache.compile(source, filename) if cache is not None else compile(source, filename, "exec")
     exec(code, namespace)  # noqa: S102
     return CompiledCode(record_fields=namespace["record_fields"], source=source)

@@ -24,18 +24,18 @@ from datetime import UTC, date, datetime
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
-from .store import Store
-from .store.terms import to_ox
-from .transforms.codes import EU_COUNTRY
+from lod.namespaces import DCT, LOD
+from lod.store import Store, coverage
+from lod.store.terms import to_ox
+from lod.transforms.codes import EU_COUNTRY
 
-LOD = "https://w3id.org/lod-studies/vocab#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 FACETS = "urn:lod:facets"
 GRAPHS = {name: f"{FACETS}:{name}" for name in
           ("sponsors", "keywords", "countries", "places", "catalogues", "periods", "decades")}
 ALL_GRAPHS = (FACETS, *GRAPHS.values())
-#: Predicate of the per-study index triple lod adds on load: the study's span of years.
-COVERAGE_YEARS = LOD + "coverageYears"
+#: Predicate of the per-study index triple lod adds on load (:mod:`lod.store.coverage`).
+COVERAGE_YEARS = coverage.COVERAGE_YEARS
 
 _PREFIXES = """PREFIX lod: <https://w3id.org/lod-studies/vocab#>
 PREFIX schema: <https://schema.org/>
@@ -132,7 +132,7 @@ def refresh(store: Store, *, today: Callable[[], date] = date.today) -> Summary:
     studies = _one_int(store, _STUDIES)
     quads.append(_quad(FACETS, LOD + "studyCount", _int(studies), FACETS))
     stamp = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    quads.append(_quad(FACETS, "http://purl.org/dc/terms/modified",
+    quads.append(_quad(FACETS, DCT + "modified",
                        ox.Literal(stamp, datatype=ox.NamedNode(XSD + "dateTime")), FACETS))
     store.replace_graphs(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", list(ALL_GRAPHS))
     return Summary(studies, sizes, time.perf_counter() - started)

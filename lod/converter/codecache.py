@@ -1,6 +1,6 @@
 """Compiled mapping code kept on disk between runs, as Python keeps ``__pycache__``.
 
-Compiling a mapping's generated source (:mod:`lod.codegen`) takes 50–90 ms, in every process
+Compiling a mapping's generated source (:mod:`lod.converter.codegen`) takes 50–90 ms, in every process
 that converts: a noticeable part of a short run. The code object is kept, marshalled, in a
 per-user folder, named by a hash of the source, its file name and the Python bytecode version.
 The same name always means the same code, so an entry is never stale; Jinja2's

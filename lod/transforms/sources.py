@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .transforms.agents import organisation
-from .transforms.registry import TransformContext, transform
+from lod.transforms.agents import organisation
+from lod.transforms.registry import TransformContext, transform
 
 # Facts about an agent that belong to the agent, kept beside what the alias table says.
 AGENT_EXTRAS = ("affiliation", "affiliations", "abbr", "uri", "url", "email", "role")

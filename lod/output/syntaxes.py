@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph as ox
 
-from .errors import UsageError
-from .resources import vocabulary
+from lod.errors import UsageError
+from lod.resources import vocabulary
 
 if TYPE_CHECKING:
-    from .convert import StudyGraph
+    from lod.converter.core import StudyGraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,7 @@ def local_document_loader(url: str, options: dict[str, Any] | None = None) -> di
     """pyld document loader that serves only contexts shipped in vocabularies/: never the network."""
     from pyld import jsonld
 
-    from .jsonld_contexts import bundled_context
+    from lod.readers.contexts import bundled_context
 
     doc = bundled_context(url)
     if doc is None:

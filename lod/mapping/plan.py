@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from . import ntriples as nt
-from .mapping import FieldSpec, Mapping, NodeSpec
-from .transforms import TRANSFORMS
+from lod.converter import ntriples as nt
+from lod.mapping.spec import FieldSpec, Mapping, NodeSpec
+from lod.transforms import TRANSFORMS
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _SAFE_PIECE = re.compile(r"[A-Za-z0-9/._~-]*").fullmatch  # what quote() leaves as it is

@@ -6,7 +6,7 @@ import json
 from functools import cache
 from typing import Any
 
-from .resources import vocabulary
+from lod.resources import vocabulary
 
 # URL (as documents write it, normalised) → file in vocabularies/contexts/.
 _BUNDLED = {

@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from .errors import MappingError
-from .resources import data_dir, load_yaml
-from .transforms import registry
+from lod.errors import MappingError
+from lod.resources import data_dir, load_yaml
+from lod.transforms import registry
 
 _FIELD_KEYS = {"from", "first", "required", "single", "limit", "transform", "pick", "values",
                "to", "inverse", "datatype", "lang", "iri", "types", "node", "with", "note"}

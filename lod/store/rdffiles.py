@@ -7,20 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from . import facets
-from .errors import InputError
-from .rdfio import Syntax, syntax_for_path
-from .readers import DETECT_BYTES, detect, expand_paths, open_input
+from lod.errors import InputError
+from lod.output.syntaxes import Syntax, syntax_for_path
+from lod.readers import DETECT_BYTES, detect, expand_paths, open_input
+from lod.store import coverage
 
-if TYPE_CHECKING:
-    from .loading import BatchWriter
 
-_LOD = "https://w3id.org/lod-studies/vocab#"
-_TEMPORAL = "http://purl.org/dc/terms/temporal"
+class GraphWriter(Protocol):
+    """Where the graphs of an RDF file go (:class:`lod.store.loading.BatchWriter`)."""
+
+    def add_text(self, iri: str, text: str, count: int) -> None:
+        """A graph's whole content as N-Quads text (it replaces the graph)."""
+
+    def append_text(self, iri: str, text: str, count: int) -> None:
+        """Quads added to graph ``iri`` (nothing is dropped first)."""
+
 
 
 def split_inputs(paths: Sequence[str], source: str | None = None) -> tuple[list[str], list[str]]:
@@ -64,7 +69,7 @@ def check_rdf_file(path: str) -> None:
         stream.close()
 
 
-def load_rdf_file(writer: BatchWriter, path: str) -> None:
+def load_rdf_file(writer: GraphWriter, path: str) -> None:
     """Load one RDF file as it is, graph by graph, through ``writer``: triples into the graph
     named by the file's ``file://`` IRI, quads into their own graphs. A graph replaces the one
     in the store; a graph that comes back later in the same file is added to it."""
@@ -102,7 +107,7 @@ def _graphs_of(stream: Any, name: str, syntax: Syntax, home: str) -> Iterator[tu
                 quad = ox.Quad(quad.subject, quad.predicate, quad.object, g)
             if g.value != current:
                 if current is not None:
-                    yield current, run + _coverage_index(run, ox.NamedNode(current))
+                    yield current, run + coverage.index_quads(run, ox.NamedNode(current))
                 current, run = g.value, []
             run.append(quad)
     except SyntaxError as err:
@@ -110,30 +115,7 @@ def _graphs_of(stream: Any, name: str, syntax: Syntax, home: str) -> Iterator[tu
     except OSError as err:
         raise InputError(f"{name}: cannot read ({err})") from None
     if current is not None:
-        yield current, run + _coverage_index(run, ox.NamedNode(current))
-
-
-def _coverage_index(quads: list[ox.Quad], graph: ox.NamedNode) -> list[ox.Quad]:
-    years: dict[Any, dict[str, str]] = {}
-    temporal: list[tuple[Any, Any]] = []
-    indexed = set()
-    for q in quads:
-        p = q.predicate.value
-        if p == _TEMPORAL:
-            temporal.append((q.subject, q.object))
-        elif p in (_LOD + "startYear", _LOD + "endYear") and isinstance(q.object, ox.Literal):
-            years.setdefault(q.subject, {})[p[len(_LOD):]] = q.object.value
-        elif p == facets.COVERAGE_YEARS:
-            indexed.add(q.subject)
-    out = []
-    predicate = ox.NamedNode(facets.COVERAGE_YEARS)
-    for study, period in temporal:
-        found = years.get(period)
-        if found and study not in indexed:
-            span = f"{found.get('startYear', '..')}/{found.get('endYear', '..')}"
-            out.append(ox.Quad(study, predicate, ox.Literal(span), graph))
-            indexed.add(study)
-    return out
+        yield current, run + coverage.index_quads(run, ox.NamedNode(current))
 
 
 def _nquads(quads: list[ox.Quad]) -> str:

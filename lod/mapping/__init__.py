@@ -1,0 +1,2 @@
+"""Mapping files → frozen specs → the compiled plan: what each field becomes.
+"""
