@@ -25,7 +25,7 @@ from lod.converter import ntriples as nt
 from lod.converter import runtime as rt
 from lod.converter.codecache import CodeCache
 from lod.converter.runtime import GraphBuffer, RecordState
-from lod.mapping.plan import CompiledField, CompiledNode, Plan, Template, iri_piece, resolve
+from lod.mapping.plan import Plan, PlannedField, PlannedNode, Template, iri_piece, resolve
 from lod.transforms import RecordRejected
 from lod.transforms.registry import UNCHANGED_WHEN
 
@@ -128,7 +128,7 @@ class _Generator:
                 else:
                     self.field(f, cached)
 
-    def node_function(self, node: CompiledNode) -> str:
+    def node_function(self, node: PlannedNode) -> str:
         if node.name in self.node_functions:
             return self.node_functions[node.name]
         name = self.node_functions[node.name] = f"node_{len(self.node_functions)}"
@@ -140,7 +140,7 @@ class _Generator:
             self.top_level, self.own = top_level, own
         return name
 
-    def _node_function(self, node: CompiledNode, name: str) -> None:
+    def _node_function(self, node: PlannedNode, name: str) -> None:
         src = self.src
         template = self.constant(node.template, "T")
         where = repr(node.name)
@@ -189,7 +189,7 @@ class _Generator:
                 src("state.described(iri, mark)")
             src("return s")
 
-    def _prologue(self, fields: tuple[CompiledField, ...]) -> None:
+    def _prologue(self, fields: tuple[PlannedField, ...]) -> None:
         src = self.src
         src("add = G.statements.append")
         src("T = G.tails")
@@ -201,7 +201,7 @@ class _Generator:
             src('RLS = "\\"@" + RL if RL else "\\""')
 
     # -- one field --------------------------------------------------------------------
-    def field(self, f: CompiledField, cached: str | None) -> None:
+    def field(self, f: PlannedField, cached: str | None) -> None:
         src = self.src
         label = repr(f.label)
         src(f"# {f.label!r} -> {' '.join(f.predicates + f.inverse)!r}")  # repr: one line, whatever it holds
@@ -231,7 +231,7 @@ class _Generator:
             with src.block("else:"):
                 src(f'raise FieldRejected(prefix + {label}, "missing or empty required field")')
 
-    def field_by_value(self, f: CompiledField) -> None:
+    def field_by_value(self, f: PlannedField) -> None:
         """A field whose values are independent of each other, one value at a time: what a
         text value made in the study graph (statements about the study only, naming nothing
         not yet described, no warnings) is remembered as statement tails, and given again at
@@ -266,11 +266,11 @@ class _Generator:
                            "and len(state.out.warnings) == warned:"):
                 src(f"remember_tails({memo}, {key}, rv, G, mark, whole)")
 
-    def pick(self, f: CompiledField) -> None:
+    def pick(self, f: PlannedField) -> None:
         if f.pick is not None or f.values is not None:
             self.src(f"vals = pick_values(vals, {f.pick!r}, {self.constant(f.values, 'V')}, ctx)")
 
-    def each_value(self, f: CompiledField, label: str) -> None:
+    def each_value(self, f: PlannedField, label: str) -> None:
         """The statements for each of ``vals``."""
         with self.src.block("for v in vals:"):
             self.object(f, label)
@@ -288,7 +288,7 @@ class _Generator:
             parts.append(part)
         return " + ".join(parts)
 
-    def transformed(self, f: CompiledField, target: str, label: str) -> None:
+    def transformed(self, f: PlannedField, target: str, label: str) -> None:
         """``target`` = the field's values after its transforms (``first``: of the first path
         whose values survive them)."""
         src = self.src
@@ -301,7 +301,7 @@ class _Generator:
         with src.block("except RecordRejected as exc:"):
             src(f"raise FieldRejected(prefix + {label}, str(exc)) from None")
 
-    def first_of(self, f: CompiledField, paths: list[tuple[str, ...]], target: str) -> None:
+    def first_of(self, f: PlannedField, paths: list[tuple[str, ...]], target: str) -> None:
         src = self.src
         self.read(paths[0], target)
         self.apply(f, target)
@@ -309,7 +309,7 @@ class _Generator:
             with src.block(f"if not {target}:"):
                 self.first_of(f, paths[1:], target)
 
-    def apply(self, f: CompiledField, target: str) -> None:
+    def apply(self, f: PlannedField, target: str) -> None:
         for fn in f.transforms:
             src, memo = self.src, self.constant(self.memos.setdefault(fn, rt.TransformMemo()), "M")
             call = f"{target} = run_transform({self.constant(fn, 'F')}, {target}, ctx, {memo})"
@@ -380,7 +380,7 @@ class _Generator:
             src(f"{target} = [{value}]")
 
     # -- the object of a statement -------------------------------------------------------
-    def object(self, f: CompiledField, label: str) -> None:
+    def object(self, f: PlannedField, label: str) -> None:
         """``o`` = the term for value ``v`` (or ``continue`` when it has none)."""
         if f.node is not None and not f.node.shared and replayable(f.node):
             self.remembered_node_object(f)
@@ -391,7 +391,7 @@ class _Generator:
         else:
             self.literal_object(f, label)
 
-    def node_object(self, f: CompiledField) -> None:
+    def node_object(self, f: PlannedField) -> None:
         assert f.node is not None
         src = self.src
         function = self.node_function(f.node)
@@ -402,7 +402,7 @@ class _Generator:
         with src.block("if o is None:"):
             src("continue")
 
-    def remembered_node_object(self, f: CompiledField) -> None:
+    def remembered_node_object(self, f: PlannedField) -> None:
         """A node of the subject's own (its IRI made from the subject's, like a period or an
         attribution) made from a value object a transform's memo gives again (the same object
         each time): what it made is remembered by the object's identity, with the subject's IRI
@@ -434,7 +434,7 @@ class _Generator:
                     src(f"remember_node({memo}, v, {self.node_function(f.node)}, G, s, nv, state, "
                         "prefix, node_mark, o)")
 
-    def iri_object(self, f: CompiledField, label: str) -> None:
+    def iri_object(self, f: PlannedField, label: str) -> None:
         src = self.src
         src('raw = v.get("iri") if isinstance(v, dict) else v')
         template = f.iri if isinstance(f.iri, Template) else None
@@ -457,7 +457,7 @@ class _Generator:
         for t in f.object_types:
             self.emit("o", f" {nt.RDF_TYPE} {t}", None)
 
-    def literal_object(self, f: CompiledField, label: str) -> None:
+    def literal_object(self, f: PlannedField, label: str) -> None:
         src = self.src
         # the closing quote, language tag or datatype: a text, or the variable RLS (record's language)
         close: tuple[str, str | None]
@@ -521,7 +521,7 @@ def joined(*parts: tuple[str, str | None]) -> str:
     return " ".join(pieces)
 
 
-def replayable(node: CompiledNode, seen: frozenset[str] = frozenset()) -> bool:
+def replayable(node: PlannedNode, seen: frozenset[str] = frozenset()) -> bool:
     """Whether what a node of the subject's own makes depends on its data and its subject's
     IRI alone: none of its fields, nor those of the nodes of its own it makes, takes the
     record's language (shared nodes are named without the subject)."""
@@ -535,7 +535,7 @@ def replayable(node: CompiledNode, seen: frozenset[str] = frozenset()) -> bool:
     return True
 
 
-def by_value(f: CompiledField) -> bool:
+def by_value(f: PlannedField) -> bool:
     """Whether a field's values can go one by one, what each made remembered: independent
     values (not one of them, not the first path's, not a limited number), transforms to skip,
     and only statements about the study (no node of its own, nothing pointing back at it)."""

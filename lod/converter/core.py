@@ -20,7 +20,7 @@ from lod.converter.codecache import CodeCache
 from lod.converter.codegen import CompiledCode, compile_code
 from lod.converter.runtime import FieldRejected, GraphBuffer, RecordState, TransformMemo, finish
 from lod.errors import UsageError
-from lod.mapping.plan import Plan, compile_plan, identifier, resolve, under_key, unmapped
+from lod.mapping.plan import Plan, identifier, make_plan, resolve, under_key, unmapped
 from lod.mapping.spec import Mapping, load_mapping
 from lod.records import Origin, Problem, Record, Rejected
 from lod.transforms import TRANSFORMS, TransformContext
@@ -150,7 +150,7 @@ class Converter:
         self.memos: dict[Any, TransformMemo] = {}  # transform results, per transform
         self.node_terms: dict[str, dict[str, str]] = {}  # described shared nodes' terms (codegen)
         self.language_tags: dict[str, str | None] = {}  # a record's language code → its tag
-        self.override = self._compiled(compile_plan(mapping_override)) if mapping_override else None
+        self.override = self._compiled(make_plan(mapping_override)) if mapping_override else None
         self.plans: dict[str, tuple[Plan, CompiledCode]] = {}
 
     def _compiled(self, plan: Plan) -> tuple[Plan, CompiledCode]:
@@ -177,7 +177,7 @@ class Converter:
         if self.override is not None:
             return self.override
         if source not in self.plans:
-            self.plans[source] = self._compiled(compile_plan(self.loader(source)))
+            self.plans[source] = self._compiled(make_plan(self.loader(source)))
         return self.plans[source]
 
     # -- public -----------------------------------------------------------------

@@ -91,14 +91,14 @@ def iri_piece(value: Any) -> str:
     return quote(str(value), safe="/-._~")
 
 
-class CompiledField:
+class PlannedField:
     """A field spec compiled for speed: resolved transforms, predicate terms, value table."""
 
     __slots__ = ("constants", "datatype", "first", "inverse", "iri", "label", "lang", "limit",
                  "node", "object_types", "paths", "pick", "predicates", "required", "simple_key",
                  "single", "source_key", "transforms", "values")
 
-    def __init__(self, spec: FieldSpec, nodes: dict[str, CompiledNode]):
+    def __init__(self, spec: FieldSpec, nodes: dict[str, PlannedNode]):
         self.paths = spec.paths
         self.first = spec.first
         self.required = spec.required
@@ -126,7 +126,7 @@ class CompiledField:
         self.label = spec.label
 
 
-class CompiledNode:
+class PlannedNode:
     __slots__ = ("fields", "name", "shared", "template", "types")
 
     def __init__(self, spec: NodeSpec):
@@ -134,7 +134,7 @@ class CompiledNode:
         self.template = Template(spec.iri)
         self.shared = not self.template.uses_subject
         self.types = tuple(nt.iri(t) for t in spec.types)
-        self.fields: tuple[CompiledField, ...] = ()
+        self.fields: tuple[PlannedField, ...] = ()
 
 
 # The keys a mapping reads, level by level: every key of a level, and the levels below the
@@ -151,20 +151,20 @@ class Plan:
     mapping: Mapping
     template: Template
     types: tuple[str, ...]
-    fields: tuple[CompiledField, ...]
+    fields: tuple[PlannedField, ...]
     down: tuple[str, ...]
     up: tuple[str, ...]
     keys: KeyTree  # what unmapped() checks records against
 
 
-def compile_plan(mapping: Mapping) -> Plan:
-    nodes = {name: CompiledNode(spec) for name, spec in mapping.nodes.items()}
+def make_plan(mapping: Mapping) -> Plan:
+    nodes = {name: PlannedNode(spec) for name, spec in mapping.nodes.items()}
     for name, spec in mapping.nodes.items():
-        nodes[name].fields = tuple(CompiledField(f, nodes) for f in spec.fields)
+        nodes[name].fields = tuple(PlannedField(f, nodes) for f in spec.fields)
     children = mapping.children
     return Plan(mapping=mapping, template=Template(mapping.iri),
                  types=tuple(nt.iri(t) for t in mapping.types),
-                 fields=tuple(CompiledField(f, nodes) for f in mapping.fields),
+                 fields=tuple(PlannedField(f, nodes) for f in mapping.fields),
                  down=tuple(nt.iri(p) for p in children.down) if children else (),
                  up=tuple(nt.iri(p) for p in children.up) if children else (),
                  keys=key_tree(mapping.known))

@@ -1,4 +1,4 @@
-"""Declarative record → RDF mappings (``mappings/*.yaml``), compiled once into frozen dataclasses.
+"""Declarative record → RDF mappings (``mappings/*.yaml``), read once into frozen dataclasses.
 
 The language is documented in ``mappings/README.md``. Every problem in a mapping file (unknown
 key, prefix, transform or node template) fails here, naming the file and the key, never
@@ -93,7 +93,7 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-class _Compiler:
+class _SpecReader:
     def __init__(self, source: str, doc: dict[str, Any]):
         self.source = source
         self.doc = doc
@@ -198,7 +198,7 @@ class _Compiler:
             label="|".join(_as_list(raw["from"])),
         )
 
-    def compile(self) -> Mapping:
+    def read(self) -> Mapping:
         doc = self.doc
         unknown = set(doc) - _TOP_KEYS
         if unknown:
@@ -289,4 +289,4 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
         raise MappingError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict):
         raise MappingError(f"{path}: a mapping file must be a YAML mapping")
-    return _Compiler(str(path), doc).compile()
+    return _SpecReader(str(path), doc).read()
