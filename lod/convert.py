@@ -22,7 +22,7 @@ from .errors import UsageError
 from .field_runtime import FieldRejected, GraphBuffer, RecordState, TransformMemo, finish
 from .mapping import Mapping, load_mapping
 from .plan import Plan, compile_plan, identifier, resolve, under_key, unmapped
-from .records import Origin, Problem, Record, Rejected
+from .records import Origin, Problem, Record, Rejected, json_kind
 from .tables import Tables
 from .transforms import TRANSFORMS, TransformContext
 
@@ -184,7 +184,7 @@ class Converter:
         mapping = plan.mapping
         if not isinstance(data, dict):
             raise FieldRejected(prefix.rstrip(".") or None,
-                          f"record is not a JSON object (got {type(data).__name__})")
+                          f"record is not a JSON object (got {json_kind(data)})")
         ident = identifier(data, mapping)
         if ident is None:
             paths = " or ".join(".".join(p) for p in mapping.id_paths)
