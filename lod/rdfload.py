@@ -51,6 +51,8 @@ def rdf_quads(stream: Any, name: str, syntax: Syntax, base_iri: str | None) -> I
         raise InputError(f"{name}: not valid {syntax.name}: {err}") from None
     except (OSError, EOFError) as err:
         raise InputError(f"{name}: cannot read ({err})") from None
+    except MemoryError as err:  # pyoxigraph caps one token (a literal, an IRI) at 16 MiB
+        raise InputError(f"{name}: not read: {err} (a term longer than that)") from None
 
 
 def split_inputs(paths: Sequence[str], source: str | None = None,

@@ -189,7 +189,8 @@ def test_very_large_string_is_rejected_naming_the_field(tmp_path: Path) -> None:
 
 
 def test_very_large_keyword_is_rejected_too(tmp_path: Path) -> None:
-    run = convert(tmp_path, jsonl(tmp_path, record("t/1", dataset_schema__keywords=["y" * (MAX_STRING_CHARS + 1)])))
+    keyword = "y" * (MAX_STRING_CHARS + 1)
+    run = convert(tmp_path, jsonl(tmp_path, record("t/1", dataset_schema__keywords=[keyword])))
     [reject] = run.rejects
     assert "keywords" in reject["field"]
 
