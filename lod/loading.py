@@ -244,7 +244,7 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
         if record_paths:
             report.conversion = convert_inputs(record_paths, spec, writer.add, on_problem,
                                                source=source, jobs=jobs, on_progress=on_progress,
-                                               stdin=stdin)
+                                               stdin=stdin, keep="later")
         for path in rdf_paths:
             with _rdf_file(path, stdin) as local:
                 try:

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
 
@@ -243,3 +244,45 @@ def test_a_big_graph_is_loaded_in_runs_and_loses_nothing(tmp_path: Path,
     assert lod("load", "--store", str(store), str(source)).exit_code == 0
     with open_store(store_dir=store) as opened:
         assert opened.triple_count(source.resolve().as_uri()) == 50
+
+
+# -- duplicate study IRIs --------------------------------------------------------------------------
+
+def duplicated(tmp_path: Path) -> Path:
+    source = tmp_path / "dup.jsonl"
+    source.write_text("\n".join([study_line("dup/1").replace("A study", "First title"),
+                                 study_line("other/2"),
+                                 study_line("dup/1").replace("A study", "Second title")]) + "\n")
+    return source
+
+
+def titles(nt: bytes) -> list[str]:
+    return sorted(str(q.object.value) for q in ox.parse(nt, ox.RdfFormat.N_TRIPLES)
+                  if q.predicate.value == "http://purl.org/dc/terms/title")
+
+
+def test_convert_warns_about_a_repeated_study_and_writes_it_once(tmp_path: Path) -> None:
+    source = duplicated(tmp_path)
+    out = tmp_path / "out.nt"
+    result = lod("convert", str(source), "-o", str(out))
+    assert result.exit_code == 0
+    iri = "https://w3id.org/lod-studies/id/study/dup/1"
+    assert (f"lod: warning: {source}:3: study <{iri}> again: first at {source}:1; this later "
+            "record is left out (the earlier one was already written)") in result.stderr.splitlines()
+    assert titles(out.read_bytes()) == ["A study", "First title"]
+    assert "; 2 studies (1 repeated study IRIs)" in result.stderr
+    written = len(out.read_bytes().splitlines())
+    assert f", {written:,} triples in" in result.stderr  # the summary counts what was written
+
+
+def test_load_keeps_the_later_record_and_counts_what_was_stored(tmp_path: Path) -> None:
+    source = duplicated(tmp_path)
+    store = tmp_path / "store"
+    result = lod("load", "--store", str(store), str(source))
+    assert result.exit_code == 0, result.output
+    assert f"first at {source}:1; this later record replaces it" in result.stderr
+    assert "lod: loaded 2 studies" in result.stderr
+    stats = lod("stats", "--store", str(store), "--format", "json")
+    assert json.loads(stats.stdout)["studies"] == 2
+    exported = lod("export", "--store", str(store), "-f", "ntriples")
+    assert titles(exported.stdout_bytes) == ["A study", "Second title"]
