@@ -32,7 +32,7 @@ from .convert import StudyGraph
 from .errors import InputError, LodError
 from .parallel import ConverterSpec
 from .pipeline import RunSummary, convert_inputs
-from .rdfload import check_rdf_file, load_rdf_file, split_inputs
+from .rdfload import STDIN_GRAPH, check_rdf_file, load_rdf_file, split_inputs
 from .records import Origin, Problem
 from .store import Store
 from .store.embedded import EmbeddedStore
@@ -253,7 +253,8 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
                     on_problem(_rdf_problem(path, local, err), True)
                     report.rdf_rejected += 1
                     continue
-                load_rdf_file(writer, local, format_name)
+                load_rdf_file(writer, local, format_name,
+                              home=STDIN_GRAPH if path == "-" else None)
             report.rdf_files += 1
     finally:
         writer.close()

@@ -93,13 +93,17 @@ def check_rdf_file(path: str, format_name: str | None = None) -> None:
         stream.close()
 
 
-def load_rdf_file(writer: BatchWriter, path: str, format_name: str | None = None) -> None:
+STDIN_GRAPH = "urn:lod:stdin"  # where the triples of RDF read from stdin go
+
+
+def load_rdf_file(writer: BatchWriter, path: str, format_name: str | None = None, *,
+                  home: str | None = None) -> None:
     """Load one RDF file as it is, graph by graph, through ``writer``: triples into the graph
     named by the file's ``file://`` IRI, quads into their own graphs. A graph replaces the one
     in the store; a graph that comes back later in the same file (or is longer than
-    ``RUN_QUADS``) is added to it."""
+    ``RUN_QUADS``) is added to it. ``home``: the graph for triples instead of the file's IRI."""
     syntax = rdf_syntax(path, format_name)
-    home = Path(path).resolve().as_uri()
+    home = home or Path(path).resolve().as_uri()
     stream, name = open_input(path)
     seen: set[str] = set()
     try:
@@ -162,4 +166,5 @@ def _nquads(quads: list[ox.Quad]) -> str:
     return data.decode("utf-8") if data else ""
 
 
-__all__ = ["RUN_QUADS", "check_rdf_file", "load_rdf_file", "rdf_quads", "rdf_syntax", "split_inputs"]
+__all__ = ["RUN_QUADS", "STDIN_GRAPH", "check_rdf_file", "load_rdf_file", "rdf_quads", "rdf_syntax",
+           "split_inputs"]

@@ -225,13 +225,18 @@ def test_validate_walks_folders_reads_gz_and_stdin(tmp_path: Path) -> None:
     assert "(1 triples" in lod("validate", "--input-format", "ntriples", str(odd)).stdout
 
 
-def test_load_reads_rdf_from_stdin_with_input_format(tmp_path: Path) -> None:
+def test_load_reads_rdf_from_stdin_with_input_format_and_gz_from_folders(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    result = lod("load", "--store", str(store), "--input-format", "ntriples", "-", stdin=TRIPLE)
-    assert result.exit_code == 0, result.output
+    for _ in range(2):  # loading stdin again replaces its graph
+        result = lod("load", "--store", str(store), "--input-format", "ntriples", "-", stdin=TRIPLE)
+        assert result.exit_code == 0, result.output
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "b.nt.gz").write_bytes(gzip.compress(TRIPLE + TRIPLE.replace(b"/s>", b"/t>")))
+    assert lod("load", "--store", str(store), str(folder)).exit_code == 0
     with open_store(store_dir=store) as opened:
-        [graph] = [g for g in opened.graphs() if g.startswith("file:")]
-        assert opened.triple_count(graph) == 1
+        assert opened.triple_count(rdfload.STDIN_GRAPH) == 1
+        assert opened.triple_count((folder / "b.nt.gz").resolve().as_uri()) == 2
 
 
 def test_a_big_graph_is_loaded_in_runs_and_loses_nothing(tmp_path: Path,
