@@ -89,15 +89,19 @@ def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
+@pytest.mark.parametrize("command", ["convert", "load"])
 @pytest.mark.parametrize(("kind", "message"), [
     ("json", ":1: line longer than 64 MiB"),
     ("xml", ": document larger than 52,428,800 bytes (decompressed); split it"),
 ])
 def test_a_gzip_bomb_stops_at_the_limit_under_a_memory_cap(bombs: dict[str, Path], tmp_path: Path,
-                                                           kind: str, message: str) -> None:
+                                                           kind: str, message: str,
+                                                           command: str) -> None:
     bomb = bombs[kind]
     assert bomb.stat().st_size < 2 * 1024**2  # 1 GiB inside
-    result = run_capped("convert", str(bomb), "-o", str(tmp_path / "out.nt"), cwd=tmp_path)
+    where = ["-o", str(tmp_path / "out.nt")] if command == "convert" else [
+        "--store", str(tmp_path / "store")]
+    result = run_capped(command, str(bomb), *where, cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert f"lod: rejected: {bomb}{message}" in result.stderr.splitlines()
     assert "read 1 records: 0 converted, 1 rejected" in result.stderr
