@@ -67,3 +67,17 @@ class Rejected:
 
     problem: Problem
     raw: Any = None
+
+
+def json_kind(value: Any) -> str:
+    """What a parsed JSON value is, in JSON's words (``null``, ``a number``…), for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object" if isinstance(value, dict) \
+        else type(value).__name__

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 import rdflib
@@ -17,10 +17,12 @@ from rdflib.namespace import SH
 from lod.converter.core import StudyGraph
 from lod.errors import InputError, UsageError
 from lod.namespaces import DEFAULT_BASE_URI
-from lod.output.syntaxes import syntax_for_path
-from lod.readers import DETECT_BYTES
+from lod.readers import DETECT_BYTES, expand_paths, open_input
 from lod.readers.detect import record_form
+from lod.readers.limits import MAX_DOCUMENT_BYTES
+from lod.readers.rdfsafety import LimitedReader
 from lod.resources import vocabulary
+from lod.store.rdffiles import rdf_quads, rdf_syntax
 
 DCAT_AP = ("shapes/dcat-ap-3.0.1/shapes.ttl", "shapes/dcat-ap-3.0.1/range.ttl")
 RECOMMENDED = ("shapes/dcat-ap-3.0.1/shapes_recommended.ttl",)
@@ -85,7 +87,7 @@ def shape_files(shapes: str) -> tuple[str, ...]:
     raise UsageError(f"unknown shapes {shapes!r}: use {'|'.join(SHAPE_SETS)} or a SHACL file")
 
 
-def _converted(file: str, form: str) -> str:
+def _converted(path: str, form: str, stdin: BinaryIO | None) -> str:
     """A study-record file converted to N-Triples in memory (so `lod validate` takes records too)."""
     from lod.converter.parallel import ConverterSpec
     from lod.converter.pipeline import convert_inputs
@@ -96,32 +98,41 @@ def _converted(file: str, form: str) -> str:
     def collect(graph: StudyGraph) -> None:
         lines.append(graph.text())
 
-    summary = convert_inputs([file], ConverterSpec(DEFAULT_BASE_URI), collect,
+    summary = convert_inputs([path], ConverterSpec(DEFAULT_BASE_URI), collect,
                              lambda p, rejected: problems.append(str(p)) if rejected else None,
-                             source=form)
+                             source=form, stdin=stdin)
     if summary.rejected:
-        raise InputError(f"{file}: {summary.rejected} record(s) could not be converted: {problems[0]}")
+        raise InputError(f"{path}: {summary.rejected} record(s) could not be converted: {problems[0]}")
     return "".join(lines)
 
 
-def load_data(files: Sequence[str]) -> rdflib.Graph:
-    """All files into one rdflib graph (named graphs merged), parsed strictly by pyoxigraph.
-    Study-record files (Harmony JSON, DDI, schema.org, pages, CSL) are converted first."""
+def load_data(files: Sequence[str], *, format_name: str | None = None,
+              stdin: BinaryIO | None = None) -> rdflib.Graph:
+    """All inputs into one rdflib graph (named graphs merged), parsed strictly by pyoxigraph.
+    Inputs are resolved as ``lod convert`` and ``lod load`` resolve them: folders are walked,
+    ``.gz`` is decompressed, ``-`` is stdin. Study-record files (Harmony JSON, DDI, schema.org,
+    pages, CSL) are converted first, unless ``format_name`` names the RDF syntax of every
+    input. An RDF input over ``MAX_DOCUMENT_BYTES`` (decompressed) is refused: the whole
+    graph is held in memory."""
     graph = rdflib.Graph()
-    for file in files:
-        with open(file, "rb") as f:
-            form = record_form(file, f.read(DETECT_BYTES))
-        if form is not None:
-            graph.parse(data=_converted(file, form), format="nt")
-            continue
-        syntax = syntax_for_path(file, default=None)
-        if syntax is None:
-            raise InputError(f"{file}: unknown RDF file extension")
+    for path in expand_paths(files):
         try:
-            quads = ox.parse(path=file, format=syntax.rdf_format)
+            stream, name = open_input(path, stdin)
+        except InputError as err:  # a missing file is a mistake in the command line
+            raise UsageError(str(err)) from None
+        try:
+            form = None if format_name else record_form(name, stream.peek(DETECT_BYTES)[:DETECT_BYTES])
+            if form is not None:
+                graph.parse(data=_converted(path, form, stdin), format="nt")
+                continue
+            syntax = rdf_syntax(name, format_name)
+            base = None if path == "-" else Path(path).resolve().as_uri()
+            limited = LimitedReader(stream, name, MAX_DOCUMENT_BYTES)
+            quads = rdf_quads(limited, name, syntax, base)
             nt = ox.serialize((q.triple for q in quads), None, ox.RdfFormat.N_TRIPLES)
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise InputError(f"{file}: not valid {syntax.name}: {exc}") from exc
+        finally:
+            if path != "-":
+                stream.close()
         graph.parse(data=nt, format="nt")
     return graph
 
@@ -194,7 +205,8 @@ def validate_graph(data: rdflib.Graph, shapes: str = "dcat-ap", *, recommended: 
     return report
 
 
-def validate_files(files: Sequence[str], shapes: str = "dcat-ap") -> Report:
-    report = validate_graph(load_data(files), shapes)
+def validate_files(files: Sequence[str], shapes: str = "dcat-ap", *, format_name: str | None = None,
+                   stdin: BinaryIO | None = None) -> Report:
+    report = validate_graph(load_data(files, format_name=format_name, stdin=stdin), shapes)
     report.files = list(files)
     return report

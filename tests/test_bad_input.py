@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from lod.cli import cli
 from lod.readers.harmony_json import read_block
+from lod.readers.limits import MAX_STRING_CHARS
 from lod.records import Record, Rejected
 from tests.paths import SEED_JSON
 
@@ -176,18 +177,20 @@ def test_record_without_identifier_is_rejected_naming_the_id_fields(tmp_path: Pa
 
 
 def test_very_large_string_is_rejected_naming_the_field(tmp_path: Path) -> None:
-    huge = "x" * 1_000_001
+    huge = "x" * (MAX_STRING_CHARS + 1)
     run = convert(tmp_path, jsonl(tmp_path, record("t/1", dataset_schema__description=huge),
                                   record("t/2")))
     [reject] = run.rejects
     assert reject["line"] == 1
     assert reject["field"].startswith("dataset_schema.description")
-    assert "1,000,001" in reject["reason"]
+    assert f"{MAX_STRING_CHARS + 1:,}" in reject["reason"]
+    assert f"limit of {MAX_STRING_CHARS:,}" in reject["reason"]  # the figure docs/inputs.md gives
     assert run.studies() == {BASE + "study/t/2"}
 
 
 def test_very_large_keyword_is_rejected_too(tmp_path: Path) -> None:
-    run = convert(tmp_path, jsonl(tmp_path, record("t/1", dataset_schema__keywords=["y" * 1_000_001])))
+    keyword = "y" * (MAX_STRING_CHARS + 1)
+    run = convert(tmp_path, jsonl(tmp_path, record("t/1", dataset_schema__keywords=[keyword])))
     [reject] = run.rejects
     assert "keywords" in reject["field"]
 
@@ -302,7 +305,7 @@ def test_whole_numbers_of_any_size_are_read_exactly(tmp_path: Path, number: int)
     exact = ox.Literal(str(number), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     assert run.objects(BASE + "study/t/1", lod + "sampleSize") == [exact]
     assert exact in run.objects(BASE + "study/t/2", lod + "numberOfSweeps")
-    assert run.rejects[0]["line"] == 3 and "(got int)" in run.rejects[0]["reason"]
+    assert run.rejects[0]["line"] == 3 and "(got a number)" in run.rejects[0]["reason"]
 
 
 @pytest.mark.parametrize("long", [True, False], ids=["with long numbers", "without"])
@@ -413,7 +416,7 @@ def test_child_dataset_that_cannot_convert_is_warned_about(tmp_path: Path) -> No
                              {"extra_data": {"harmony_id": "t/1/c", "name": "ok"}},
                              # fails half-way, after its graph was begun: none of it is written
                              {"extra_data": {"harmony_id": "t/1/half", "name": "half"},
-                              "dataset_schema": {"variableMeasured": "x" * 1_000_001}}]
+                              "dataset_schema": {"variableMeasured": "x" * (MAX_STRING_CHARS + 1)}}]
     path = jsonl(tmp_path, rec)
     run = convert(tmp_path, path)
     assert run.converted == 1
@@ -428,13 +431,16 @@ def test_child_dataset_that_cannot_convert_is_warned_about(tmp_path: Path) -> No
 
 # -- whole files ----------------------------------------------------------------------------
 
-def test_empty_and_blank_files_read_nothing(tmp_path: Path) -> None:
+def test_empty_and_blank_files_are_reported_not_passed_silently(tmp_path: Path) -> None:
     empty = tmp_path / "empty.json"
     empty.write_text("")
     blank = tmp_path / "blank.jsonl"
     blank.write_text("\n  \n\n")
     run = convert(tmp_path, empty, blank)
-    assert (run.read, run.exit_code) == (0, 0)
+    assert (run.read, run.rejected, run.exit_code) == (2, 2, 1)
+    assert [(r["file"], r["reason"]) for r in run.rejects] == [
+        (str(empty), "empty input: no study records in it"),
+        (str(blank), "empty input: no study records in it")]
 
 
 def test_blank_lines_do_not_shift_line_numbers(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from lod.converter.pipeline import PARALLEL_MIN_BYTES
 from lod.converter.runtime import MEMO_PROBE, TransformMemo, run_transform
 from lod.mapping.spec import load_mapping
 from lod.output.files import BUFFER_BYTES as OUTPUT_BUFFER_BYTES
+from lod.readers.limits import MAX_STRING_CHARS
 from lod.records import Origin, Record
 from lod.transforms import TRANSFORMS, TransformContext
 from lod.transforms.tables import Tables
@@ -107,7 +108,7 @@ def test_values_seen_before_make_the_same_statements_and_never_skip_a_node() -> 
                                "study_design": ["cohort"]}}
         return converter.convert(Record(data, Origin("in.jsonl", line=i)))
 
-    rejected = convert(1, variableMeasured="x" * 1_000_001)  # after the keywords: too long
+    rejected = convert(1, variableMeasured="x" * (MAX_STRING_CHARS + 1))  # after the keywords: too long
     assert rejected.rejection is not None
     outs = [convert(i) for i in (2, 3, 4)]
     assert BASE + "keyword/zebra-studies" in {g.iri for g in outs[0].graphs if g.shared}

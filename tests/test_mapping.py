@@ -277,7 +277,7 @@ def test_edited_limits_and_absent_values(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "field dataset_schema.description" in result.stderr
     assert "exceeds the limit of 40" in result.stderr
-    assert convert(str(path)).exit_code == 0  # the shipped limit is 1,000,000
+    assert convert(str(path)).exit_code == 0  # the shipped limit is 1,048,576
     rec["dataset_schema"]["description"] = "d" * 40
     path.write_text(json.dumps(rec))
     result = convert(str(path), "--mapping", str(edited))

@@ -73,10 +73,12 @@ def ensure_facets(store: Store, *, quiet: bool = False, rebuild: bool | None = N
               show_default="cores, max 4", help="Worker processes for big JSON Lines inputs.")
 @click.option("--batch", type=click.IntRange(min=1), default=loading.BATCH_TRIPLES,
               show_default=True, metavar="TRIPLES", help="Triples per write to the store.")
+@click.option("--input-format", "format_name", type=click.Choice(list(SYNTAXES)),
+              help="Every input is RDF in this syntax, loaded as it is (needed for RDF on stdin).")
 @input_options
 @store_options
 def load_command(inputs: tuple[str, ...], rejects: str | None, quiet: bool, jobs: int, batch: int,
-                 source: str | None, mapping: str | None, base_uri: str,
+                 format_name: str | None, source: str | None, mapping: str | None, base_uri: str,
                  target: dict[str, Any]) -> None:
     """Convert study records and load them into the store; RDF files (.ttl .nt .nq .trig .rdf
     .jsonld) that no reader claims are loaded as they are.
@@ -93,7 +95,7 @@ def load_command(inputs: tuple[str, ...], rejects: str | None, quiet: bool, jobs
             report = loading.load(store, inputs, converter_spec(base_uri, mapping),
                                   on_problem=problem_reporter(rejects_file, quiet), source=source,
                                   jobs=jobs, batch_triples=batch, on_progress=progress.converted,
-                                  on_written=progress.written)
+                                  on_written=progress.written, format_name=format_name)
         finally:
             progress.done()
     if report.conversion is not None:

@@ -22,7 +22,7 @@ from lod.converter.runtime import FieldRejected, GraphBuffer, RecordState, Trans
 from lod.errors import UsageError
 from lod.mapping.plan import Plan, identifier, make_plan, resolve, under_key, unmapped
 from lod.mapping.spec import Mapping, load_mapping
-from lod.records import Origin, Problem, Record, Rejected
+from lod.records import Origin, Problem, Record, Rejected, json_kind
 from lod.transforms import TRANSFORMS, TransformContext
 from lod.transforms.tables import Tables
 
@@ -214,7 +214,7 @@ class Converter:
         mapping = plan.mapping
         if not isinstance(data, dict):
             raise FieldRejected(prefix.rstrip(".") or None,
-                          f"record is not a JSON object (got {type(data).__name__})")
+                          f"record is not a JSON object (got {json_kind(data)})")
         ident = identifier(data, mapping)
         if ident is None:
             paths = " or ".join(".".join(p) for p in mapping.id_paths)

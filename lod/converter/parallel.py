@@ -21,7 +21,6 @@ import mmap
 import multiprocessing as mp
 import os
 import shutil
-import tempfile
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,6 +31,8 @@ from typing import BinaryIO
 
 from lod.converter.codecache import CodeCache
 from lod.converter.core import Converter, PackedGraph, StudyGraph
+from lod.converter.lifetime import die_with_parent
+from lod.converter.spools import make_spool
 from lod.errors import LodError
 from lod.mapping.spec import load_mapping
 from lod.output.syntaxes import Syntax, line_end, syntax_named
@@ -102,8 +103,9 @@ class ChunkResult:
 _worker: tuple[Converter, Syntax | None] | None = None
 
 
-def _init_worker(spec: ConverterSpec) -> None:
+def _init_worker(spec: ConverterSpec, parent_pid: int) -> None:
     global _worker
+    die_with_parent(parent_pid)
     _worker = spec.build(), syntax_named(spec.encode_as) if spec.encode_as else None
 
 
@@ -228,12 +230,13 @@ def convert_lines_parallel(stream: BinaryIO, name: str, first_line: int, spec: C
     """Conversions of the JSON Lines in ``stream`` (numbered from ``first_line``), block by
     block in input order. Use each result's :meth:`ChunkResult.encoded_pieces` before the next."""
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    spool = tempfile.mkdtemp(prefix="lod-convert-", dir=_spool_folder()) if spec.encode_as else None
+    spool = make_spool(_spool_folder()) if spec.encode_as else None
     in_flight = jobs * IN_FLIGHT_PER_JOB
     # What the workers inherit (imports, the mapping, tables) stays shared between processes:
     # frozen, it is left out of collections, which would otherwise copy every page they visit.
     gc.freeze()
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(spec,))
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                               initargs=(spec, os.getpid()))
     pending: deque[Future[ChunkResult]] = deque()
     try:
         for number, (name_, line, block) in enumerate(blocks(stream, name, first_line)):

@@ -6,14 +6,19 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from lod.converter.core import Conversion, Converter, StudyGraph
 from lod.converter.parallel import ChunkResult, ConverterSpec, convert_lines_parallel
 from lod.readers import InputFile, harmony_json, open_inputs, records_of
-from lod.records import Problem, Record, Rejected
+from lod.records import Origin, Problem, Record, Rejected
 
 PARALLEL_MIN_BYTES = 8 * 1024**2  # smaller inputs convert faster than worker processes start
+
+# What a run does with a second record of a study IRI it already met: a store replaces the
+# graph, so the later record is kept ("later"); a streamed output already holds the earlier
+# one, so the later record is left out ("first"). Either way a warning names both places.
+Keep = Literal["first", "later"]
 
 
 @dataclass(slots=True)
@@ -28,11 +33,15 @@ class RunSummary:
     shared: int = 0
     triples: int = 0
     seconds: float = 0.0
+    duplicates: int = 0  # study graphs whose IRI an earlier record of the run had
     rejections: list[Problem] = field(default_factory=list)
+    keep: Keep = "first"
+    _studies: dict[str, tuple[Origin, int]] = field(default_factory=dict)
 
     def add(self, conversion: Conversion, sink: Callable[[StudyGraph], None],
             on_problem: Callable[[Problem, bool], None], described: set[str]) -> None:
-        """Count one record's conversion and pass its graphs on (each shared node once)."""
+        """Count one record's conversion and pass its graphs on (each shared node once, each
+        study IRI once: see :data:`Keep`)."""
         self.read += 1
         for warning in conversion.warnings:
             self.warnings += 1
@@ -43,7 +52,31 @@ class RunSummary:
             on_problem(conversion.rejection, True)
             return
         self.converted += 1
-        self._pass_graphs(conversion.graphs, sink, described)
+        graphs = [g for g in conversion.graphs
+                  if g.shared or self._first_of_study(g, conversion.origin, on_problem)]
+        self._pass_graphs(graphs, sink, described)
+
+    def _first_of_study(self, graph: StudyGraph, origin: Origin,
+                        on_problem: Callable[[Problem, bool], None]) -> bool:
+        """Whether a study graph goes on: True unless its IRI came before and the run keeps
+        the first. A repeat is warned about with both places and counted once."""
+        earlier = self._studies.get(graph.iri)
+        self._studies[graph.iri] = (origin, graph.count)
+        if earlier is None:
+            return True
+        self.duplicates += 1
+        self.warnings += 1
+        first, count = earlier
+        kept = ("this later record replaces it" if self.keep == "later"
+                else "this later record is left out (the earlier one was already written)")
+        on_problem(Problem(origin, None, f"study <{graph.iri}> again: first at {first}; {kept}"),
+                   False)
+        if self.keep == "first":
+            self._studies[graph.iri] = earlier
+            return False
+        self.studies -= 1  # counted again when it is passed on
+        self.triples -= count
+        return True
 
     def _pass_graphs(self, graphs: Iterable[StudyGraph], sink: Callable[[StudyGraph], None],
                      described: set[str]) -> None:
@@ -88,8 +121,10 @@ class RunSummary:
                 sink_encoded(data)
 
     def line(self) -> str:
+        repeated = f" ({self.duplicates:,} repeated study IRIs)" if self.duplicates else ""
         return (f"read {self.read:,} records: {self.converted:,} converted, {self.rejected:,} rejected, "
-                f"{self.warnings:,} warnings; {self.studies:,} studies, {self.shared:,} shared nodes, "
+                f"{self.warnings:,} warnings; {self.studies:,} studies{repeated}, "
+                f"{self.shared:,} shared nodes, "
                 f"{self.triples:,} triples "
                 f"in {self.seconds:.2f} s")
 
@@ -106,8 +141,10 @@ def convert_inputs(paths: Sequence[str], spec: ConverterSpec, sink: Callable[[St
                    on_problem: Callable[[Problem, bool], None], *, source: str | None = None,
                    jobs: int = 1, on_progress: Callable[[RunSummary], None] | None = None,
                    stdin: BinaryIO | None = None,
-                   sink_encoded: Callable[[bytes | memoryview], None] | None = None) -> RunSummary:
+                   sink_encoded: Callable[[bytes | memoryview], None] | None = None,
+                   keep: Keep = "first") -> RunSummary:
     """Read and convert every input; big JSON Lines files use ``jobs`` worker processes.
+    ``keep``: which record of a repeated study IRI goes on (:data:`Keep`).
 
     When ``spec.encode_as`` names a line-based syntax, workers encode graphs in it and their
     bytes go to ``sink_encoded`` (required then); graphs converted here still go to ``sink``."""
@@ -122,7 +159,7 @@ def convert_inputs(paths: Sequence[str], spec: ConverterSpec, sink: Callable[[St
             else:
                 yield from (converter.convert(item) for item in records_of(file))
 
-    return _run(conversions(), sink, on_problem, on_progress, sink_encoded)
+    return _run(conversions(), sink, on_problem, on_progress, sink_encoded, keep)
 
 
 def default_jobs() -> int:
@@ -141,8 +178,9 @@ def _worth_parallel(file: InputFile) -> bool:
 def _run(conversions: Iterable[Conversion | ChunkResult], sink: Callable[[StudyGraph], None],
          on_problem: Callable[[Problem, bool], None],
          on_progress: Callable[[RunSummary], None] | None,
-         sink_encoded: Callable[[bytes | memoryview], None] | None = None) -> RunSummary:
-    summary = RunSummary()
+         sink_encoded: Callable[[bytes | memoryview], None] | None = None,
+         keep: Keep = "first") -> RunSummary:
+    summary = RunSummary(keep=keep)
     described: set[str] = set()
     started = time.perf_counter()
     reported = 0

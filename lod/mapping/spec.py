@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from lod.errors import MappingError
+from lod.readers.limits import MAX_STRING_CHARS
 from lod.resources import data_dir, load_yaml
 from lod.transforms import registry
 
@@ -216,7 +217,7 @@ class _SpecReader:
                 set(_PLACEHOLDER.findall(subject["iri"])) - {"id", "base"}:
             raise self.fail("subject.iri", f"a template using only {{id}} (and {{base}}), "
                                            f"got {subject['iri']!r}")
-        limit = doc.get("max_literal_chars", 1_000_000)
+        limit = doc.get("max_literal_chars", MAX_STRING_CHARS)
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise self.fail("max_literal_chars", f"must be a whole number, got {limit!r}")
         nodes_raw = doc.get("nodes") or {}

@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 
 from lod.errors import InputError, UsageError
 from lod.readers import csl, ddi, detect, harmony_json, harmony_page, schemaorg
+from lod.readers.limits import MAX_DOCUMENT_BYTES
 from lod.records import Origin, Problem, Record, Rejected
 
 Reader = Callable[[bytes, str], Iterator[Record | Rejected]]
@@ -36,17 +37,12 @@ STREAM_READERS: dict[str, StreamReader] = {
 }
 DETECT_BYTES = 64 * 1024
 
-MAX_INPUT_BYTES = 2 * 1024**3  # one input file, decompressed
 
-
-def _read_bytes(stream: BinaryIO, name: str) -> bytes:
-    try:
-        data = stream.read(MAX_INPUT_BYTES + 1)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"{name}: cannot read ({exc})") from exc
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(f"{name}: larger than {MAX_INPUT_BYTES // 1024**2} MiB; split it")
-    return data
+def _read_bytes(stream: BinaryIO, name: str) -> bytes | None:
+    """A whole document, or None when it is over ``MAX_DOCUMENT_BYTES``: at most one byte more
+    is read (and so decompressed, from a .gz), however big the file says it is."""
+    data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    return None if len(data) > MAX_DOCUMENT_BYTES else data
 
 
 def open_input(path: str, stdin: BinaryIO | None = None) -> tuple[Any, str]:
@@ -131,8 +127,12 @@ def records_of(file: InputFile) -> Iterator[Record | Rejected]:
     try:
         if file.form in STREAM_READERS:
             yield from STREAM_READERS[file.form](file.stream, file.name)
+        elif (data := _read_bytes(file.stream, file.name)) is None:
+            yield Rejected(Problem(Origin(file.name), None,
+                                   f"document larger than {MAX_DOCUMENT_BYTES:,} bytes (decompressed); "
+                                   "split it"))
         else:
-            yield from READERS[file.form](_read_bytes(file.stream, file.name), file.name)
+            yield from READERS[file.form](data, file.name)
     except (OSError, EOFError) as exc:  # e.g. a truncated .gz: report it, go on with the next file
         yield Rejected(Problem(Origin(file.name), None, f"cannot read the rest of the file: {exc}"))
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from lod.readers.limits import oversized, reject
-from lod.records import Origin, Record, Rejected
+from lod.records import Origin, Record, Rejected, json_kind
 
 FORMAT = "harmony"
 
@@ -27,12 +27,22 @@ def is_response(value: Any) -> bool:
         and "dataset_schema" not in value and "extra_data" not in value
 
 
+def looks_like_response(value: Any) -> bool:
+    """True for an object that means to be an envelope (has ``results``, is not a study), even
+    when its ``results`` is not a list: :func:`records` then says so."""
+    return isinstance(value, dict) and "results" in value \
+        and "dataset_schema" not in value and "extra_data" not in value
+
+
 def records(response: Any, name: str, *, line: int | None = None
             ) -> Iterator[Record | Rejected]:
     """The study records of one parsed response."""
     if not is_response(response):
+        results = response.get("results") if isinstance(response, dict) else None
+        got = f"; its results is {json_kind(results)}" if isinstance(response, dict) else ""
         yield reject(name, 'not a Harmony API response (expected an object with "results": '
-                           "[...])", field="results", line=line)
+                           f"[a list of study records]){got}", field="results", line=line,
+                     raw=response)
         return
     for index, result in enumerate(response["results"]):
         pointer = f"/results/{index}"
@@ -47,3 +57,4 @@ def records(response: Any, name: str, *, line: int | None = None
             continue
         yield Record(result, Origin(name, line=line, index=index, pointer=pointer),
                      source="harmony")
+

@@ -13,11 +13,15 @@ from typing import Any, BinaryIO
 import orjson
 
 from lod.readers import harmony_api
+from lod.readers.limits import MAX_DEPTH, too_deep
 from lod.records import Origin, Problem, Record, Rejected
 
 FORMAT = "harmony"
-MAX_DOCUMENT_BYTES = 512 * 1024**2
+# One JSON line, or one whole document, read into memory: the limit is checked as bytes come
+# (from a .gz too), so a small file that expands to gigabytes stops here.
 MAX_LINE_BYTES = 64 * 1024**2
+MAX_DOCUMENT_BYTES = MAX_LINE_BYTES
+_SKIP_BYTES = 1024**2  # the rest of an over-long line is skipped in pieces this big
 _DECODER = json.JSONDecoder()
 # orjson reads whole numbers beyond 64 bits as floats (losing digits): a line where a number
 # of 19 digits or more may stand (after ':', '[' or ',', or white space, or first) is left to
@@ -56,14 +60,36 @@ def _records(value: Any, name: str, line: int | None) -> Iterator[Record | Rejec
     if isinstance(value, Rejected):
         yield value
         return
-    if harmony_api.is_response(value):  # a saved API response: each result is a record
+    if harmony_api.looks_like_response(value):  # a saved API response: each result is a record
         yield from harmony_api.records(value, name, line=line)
         return
     if isinstance(value, list):
         for i, item in enumerate(value):
-            yield Record(item, Origin(name, line=line, index=i), FORMAT)
+            yield _record(item, Origin(name, line=line, index=i))
     else:
-        yield Record(value, Origin(name, line=line), FORMAT)
+        yield _record(value, Origin(name, line=line))
+
+
+def _record(value: Any, origin: Origin) -> Record | Rejected:
+    """A study record, or why it cannot be one: nested too deeply. (A value that is not an
+    object is the converter's to reject, as it is in records that other readers yield.)"""
+    deep = too_deep(value)
+    if deep is not None:
+        return Rejected(Problem(origin, _field_of(deep),
+                                f"nested deeper than {MAX_DEPTH} levels (at {deep[:200]})"), value)
+    return Record(value, origin, FORMAT)
+
+
+def _field_of(pointer: str) -> str:
+    """The top of a JSON pointer as a field name (``dataset_schema.a``): the rest is in the message."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:3]]
+    return ".".join(parts) + ("…" if pointer.count("/") > 2 else "")
+
+
+def _shallow(raw: bytes) -> bool:
+    """True when a line cannot hold nesting over the limit: fewer brackets than levels (most
+    records have a few dozen), counted at C speed before any walk of the parsed value."""
+    return raw.count(b"{") + raw.count(b"[") <= MAX_DEPTH
 
 
 def _too_deep(name: str, line: int | None) -> Rejected:
@@ -96,8 +122,19 @@ def read(data: bytes, name: str) -> Iterator[Record | Rejected]:
 
 
 def read_stream(stream: BinaryIO, name: str) -> Iterator[Record | Rejected]:
-    """Read from a binary stream; JSON Lines never hold more than one line in memory."""
-    yield from read_lines(stream, name)
+    """Read from a binary stream; JSON Lines never hold more than one line in memory, and no
+    line more than ``MAX_LINE_BYTES`` (+1: the line is then rejected)."""
+    yield from read_lines(bounded_lines(stream), name)
+
+
+def bounded_lines(stream: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The stream's lines; a line over ``limit`` bytes comes as its first ``limit + 1`` bytes
+    (which :func:`_parsed_line` rejects) and the rest of it is skipped unread into memory."""
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(_SKIP_BYTES)) and not rest.endswith(b"\n"):
+                pass
+        yield line
 
 
 def read_lines(lines: Iterable[bytes], name: str) -> Iterator[Record | Rejected]:
@@ -110,6 +147,11 @@ def read_lines(lines: Iterable[bytes], name: str) -> Iterator[Record | Rejected]
             first = raw
             break
     if not first:
+        yield Rejected(Problem(Origin(name), None, "empty input: no study records in it"))
+        return
+    if len(first) > MAX_LINE_BYTES:
+        yield _parsed_line(first, name, number)
+        yield from read_numbered_lines(list(iterator), name, number + 1)
         return
     try:
         value = json.loads(first)
@@ -136,8 +178,8 @@ def read_numbered_lines(lines: list[bytes], name: str, first_line: int, *,
         if not raw.strip():
             continue
         value = _parsed_line(raw, name, number, check_numbers)
-        if type(value) is dict and not harmony_api.is_response(value):  # the usual line, inline
-            yield Record(value, Origin(name, line=number), FORMAT)
+        if type(value) is dict and _shallow(raw) and not harmony_api.looks_like_response(value):
+            yield Record(value, Origin(name, line=number), FORMAT)  # the usual line, inline
         else:
             yield from _records(value, name, number)
 
@@ -184,11 +226,11 @@ def _document(first: bytes, rest: Iterator[bytes], name: str, first_line: int) -
             exc.lineno += first_line - 1
         yield _malformed(name, None, exc)
         return
-    if harmony_api.is_response(value):
+    if harmony_api.looks_like_response(value):
         yield from harmony_api.records(value, name)
         return
     if isinstance(value, list):
         for i, item in enumerate(value):
-            yield Record(item, Origin(name, index=i), FORMAT)
+            yield _record(item, Origin(name, index=i))
     else:
-        yield Record(value, Origin(name), FORMAT)
+        yield _record(value, Origin(name))

@@ -8,6 +8,9 @@ Limits (documented in README.md, "Limits and bad input"):
 * ``MAX_DOCUMENT_BYTES`` - one input document (after ``.gz`` decompression): 50 MB.
 * ``MAX_STRING_CHARS`` - one string value inside a record: 1 MB (1,048,576 characters).
 * ``MAX_DEPTH`` - nesting of objects and arrays inside one record: 64.
+
+The mappings' ``max_literal_chars`` default to ``MAX_STRING_CHARS`` too, so a mapped value and
+a reader name the same figure.
 """
 
 from __future__ import annotations
@@ -53,6 +56,24 @@ def oversized(value: Any, pointer: str = "") -> tuple[str, str] | None:
         if isinstance(item, str) and len(item) > MAX_STRING_CHARS:
             return where or "/", (f"string of {len(item):,} characters; the limit is "
                                   f"{MAX_STRING_CHARS:,}")
+    return None
+
+
+def too_deep(value: Any, pointer: str = "") -> str | None:
+    """The JSON pointer of the first container nested deeper than ``MAX_DEPTH``, or None.
+
+    Visits containers only (no strings), so it is cheap enough for every Harmony record."""
+    stack: list[tuple[str, Any, int]] = [(pointer, value, 0)]
+    while stack:
+        where, item, level = stack.pop()
+        if level > MAX_DEPTH:
+            return where or "/"
+        if type(item) is dict:
+            stack.extend((f"{where}/{pointer_escape(str(k))}", v, level + 1)
+                         for k, v in reversed(item.items()) if type(v) in (dict, list))
+        elif type(item) is list:
+            stack.extend((f"{where}/{i}", v, level + 1)
+                         for i, v in reversed(list(enumerate(item))) if type(v) in (dict, list))
     return None
 
 

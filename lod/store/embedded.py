@@ -51,6 +51,7 @@ from lod.errors import QueryError, StoreBusyError, StoreError, StoreMissingError
 from lod.store.base import DUMP_PREFIXES, Bindings, ClosingMixin, SelectResult, dump_format
 from lod.store.bindings import inject_values
 from lod.store.guard import check_query, check_update
+from lod.store.scraps import remove_bulk_scraps
 from lod.store.terms import from_ox, iri
 
 JOURNAL = "lod-journal.nq"
@@ -98,6 +99,7 @@ class EmbeddedStore(ClosingMixin):
                     "try again when it finishes"
                 ) from None
             raise StoreError(f"cannot open store {self.path}: {err}") from None
+        remove_bulk_scraps(self.path)  # we hold the lock: no other load is writing them
         self._recover()
 
     def _open_read_only(self, refused: OSError) -> ox.Store:

@@ -16,10 +16,14 @@ go in as they are.
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import shutil
+import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -30,7 +34,7 @@ from lod.errors import InputError, LodError
 from lod.records import Origin, Problem
 from lod.store import Store, coverage, facets
 from lod.store.embedded import EmbeddedStore
-from lod.store.rdffiles import check_rdf_file, load_rdf_file, split_inputs
+from lod.store.rdffiles import STDIN_GRAPH, check_rdf_file, load_rdf_file, split_inputs
 from lod.store.remote import RemoteStore
 
 BATCH_TRIPLES = 50_000
@@ -195,7 +199,8 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
          source: str | None = None, jobs: int = 1, batch_triples: int = BATCH_TRIPLES,
          on_progress: Callable[[RunSummary], None] | None = None,
          on_written: Callable[[int, int], None] | None = None,
-         stdin: BinaryIO | None = None, writers: int | None = None) -> LoadReport:
+         stdin: BinaryIO | None = None, writers: int | None = None,
+         format_name: str | None = None) -> LoadReport:
     """Convert and load ``paths`` (files, folders, ``-``), then refresh the facet summary.
 
     ``writers``: threads writing batches; by default 2 for the embedded store (two bulk loads
@@ -205,7 +210,7 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
     if writers is None:
         writers = 1 if isinstance(store, RemoteStore) else 2
     started = time.perf_counter()
-    record_paths, rdf_paths = split_inputs(paths, source)
+    record_paths, rdf_paths = split_inputs(paths, source, format_name)
     report = LoadReport(files=rdf_paths)
     facets.mark_stale(store)
     writer = BatchWriter(store, batch_triples, on_written, threads=writers)
@@ -213,15 +218,17 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
         if record_paths:
             report.conversion = convert_inputs(record_paths, spec, writer.add, on_problem,
                                                source=source, jobs=jobs, on_progress=on_progress,
-                                               stdin=stdin)
+                                               stdin=stdin, keep="later")
         for path in rdf_paths:
-            try:
-                check_rdf_file(path)
-            except InputError as err:  # refused whole, reported like a rejected record
-                on_problem(Problem(Origin(path), None, str(err).removeprefix(f"{path}: ")), True)
-                report.rdf_rejected += 1
-                continue
-            load_rdf_file(writer, path)
+            with _rdf_file(path, stdin) as local:
+                try:
+                    check_rdf_file(local, format_name)
+                except InputError as err:  # refused whole, reported like a rejected record
+                    on_problem(_rdf_problem(path, local, err), True)
+                    report.rdf_rejected += 1
+                    continue
+                load_rdf_file(writer, local, format_name,
+                              home=STDIN_GRAPH if path == "-" else None)
             report.rdf_files += 1
     finally:
         writer.close()
@@ -229,6 +236,29 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
     report.facets = facets.refresh(store)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _rdf_problem(path: str, local: str, err: InputError) -> Problem:
+    """An RDF file's refusal as a rejection: file, line when the message has one, reason."""
+    text = str(err).removeprefix(local).removeprefix(":")
+    line, sep, rest = text.partition(": ")
+    if sep and line.isdigit():
+        return Problem(Origin(path, line=int(line)), None, rest)
+    return Problem(Origin(path), None, text.strip())
+
+
+@contextlib.contextmanager
+def _rdf_file(path: str, stdin: BinaryIO | None) -> Iterator[str]:
+    """A path to read an RDF input from twice (checked whole, then loaded): stdin is copied
+    to a temporary file first."""
+    if path != "-":
+        yield path
+        return
+    source = stdin or sys.stdin.buffer
+    with tempfile.NamedTemporaryFile(prefix="lod-stdin-", suffix=".rdf") as copy:
+        shutil.copyfileobj(source, copy)
+        copy.flush()
+        yield copy.name
 
 
 __all__ = ["BATCH_TRIPLES", "BatchWriter", "LoadReport", "LodError", "check_rdf_file", "load",

@@ -1,7 +1,8 @@
 """RDF files loaded as they are (``lod load`` on ``.ttl .nt .nq .trig .rdf .jsonld`` files that
 no reader claims): triples into a graph named by the file's ``file://`` IRI, quads into their
 own graphs; each study with a ``dct:temporal`` period gets its ``lod:coverageYears`` index
-triple, as converted studies do. A file is parsed whole before any of it is written."""
+triple, as converted studies do. A file is parsed whole before any of it is written, and
+written in runs of at most ``RUN_QUADS`` quads (memory stays flat however big the file)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from lod.errors import InputError
-from lod.output.syntaxes import Syntax, syntax_for_path
+from lod.output.syntaxes import Syntax, syntax_for_path, syntax_named
 from lod.readers import DETECT_BYTES, detect, expand_paths, open_input
+from lod.readers.rdfsafety import refuse_xml_entities
 from lod.store import coverage
+
+RUN_QUADS = 100_000  # quads of one graph held before they are handed to the writer
 
 
 class GraphWriter(Protocol):
@@ -28,9 +32,42 @@ class GraphWriter(Protocol):
 
 
 
-def split_inputs(paths: Sequence[str], source: str | None = None) -> tuple[list[str], list[str]]:
+def rdf_syntax(path: str, format_name: str | None = None) -> Syntax:
+    """The syntax ``--format`` names, else the one the file name says; InputError if neither."""
+    if format_name is not None:
+        return syntax_named(format_name)
+    syntax = syntax_for_path(path, default=None)
+    if syntax is None:
+        raise InputError(f"{path}: not an RDF file extension (.ttl .nt .nq .trig .rdf .jsonld); "
+                         "name its syntax with --input-format")
+    return syntax
+
+
+def rdf_quads(stream: Any, name: str, syntax: Syntax, base_iri: str | None) -> Iterator[ox.Quad]:
+    """The quads of one RDF input, parsed strictly and safely (:mod:`lod.readers.rdfsafety`); every
+    problem is an InputError naming the input."""
+    if syntax.name == "rdfxml":
+        refuse_xml_entities(stream, name)
+    try:
+        for quad in ox.parse(stream, format=syntax.rdf_format, base_iri=base_iri):
+            if isinstance(quad.graph_name, ox.BlankNode):
+                raise InputError(f"{name}: graphs named by blank nodes cannot be loaded")
+            yield quad
+    except SyntaxError as err:
+        raise InputError(f"{name}: not valid {syntax.name}: {err}") from None
+    except (OSError, EOFError) as err:
+        raise InputError(f"{name}: cannot read ({err})") from None
+    except MemoryError as err:  # pyoxigraph caps one token (a literal, an IRI) at 16 MiB
+        raise InputError(f"{name}: not read: {err} (a term longer than that)") from None
+
+
+def split_inputs(paths: Sequence[str], source: str | None = None,
+                 format_name: str | None = None) -> tuple[list[str], list[str]]:
     """Inputs for the readers, and RDF files to load as they are: a file with an RDF
-    extension that no reader claims (a reader may claim ``.jsonld`` or ``.xml``)."""
+    extension that no reader claims (a reader may claim ``.jsonld`` or ``.xml``); with
+    ``format_name`` (an RDF syntax), every input is RDF."""
+    if format_name is not None:
+        return [], expand_paths(paths)
     records: list[str] = []
     rdf: list[str] = []
     for path in expand_paths(paths):
@@ -50,33 +87,29 @@ def split_inputs(paths: Sequence[str], source: str | None = None) -> tuple[list[
     return records, rdf
 
 
-def check_rdf_file(path: str) -> None:
+def check_rdf_file(path: str, format_name: str | None = None) -> None:
     """Parse the whole file strictly before any of it is written: InputError if it is not
     valid (so a broken file is refused whole, not loaded up to the error)."""
-    syntax = syntax_for_path(path, default=None)
-    if syntax is None:
-        raise InputError(f"{path}: not an RDF file (.ttl .nt .nq .trig .rdf .jsonld)")
+    syntax = rdf_syntax(path, format_name)
     stream, name = open_input(path)
     try:
-        for quad in ox.parse(stream, format=syntax.rdf_format, base_iri=Path(path).resolve().as_uri()):
-            if isinstance(quad.graph_name, ox.BlankNode):
-                raise InputError(f"{name}: graphs named by blank nodes cannot be loaded")
-    except SyntaxError as err:
-        raise InputError(f"{name}: not valid {syntax.name}: {err}") from None
-    except OSError as err:
-        raise InputError(f"{name}: cannot read ({err})") from None
+        for _ in rdf_quads(stream, name, syntax, Path(path).resolve().as_uri()):
+            pass
     finally:
         stream.close()
 
 
-def load_rdf_file(writer: GraphWriter, path: str) -> None:
+STDIN_GRAPH = "urn:lod:stdin"  # where the triples of RDF read from stdin go
+
+
+def load_rdf_file(writer: GraphWriter, path: str, format_name: str | None = None, *,
+                  home: str | None = None) -> None:
     """Load one RDF file as it is, graph by graph, through ``writer``: triples into the graph
     named by the file's ``file://`` IRI, quads into their own graphs. A graph replaces the one
-    in the store; a graph that comes back later in the same file is added to it."""
-    syntax = syntax_for_path(path, default=None)
-    if syntax is None:
-        raise InputError(f"{path}: not an RDF file (.ttl .nt .nq .trig .rdf .jsonld)")
-    home = Path(path).resolve().as_uri()
+    in the store; a graph that comes back later in the same file (or is longer than
+    ``RUN_QUADS``) is added to it. ``home``: the graph for triples instead of the file's IRI."""
+    syntax = rdf_syntax(path, format_name)
+    home = home or Path(path).resolve().as_uri()
     stream, name = open_input(path)
     seen: set[str] = set()
     try:
@@ -97,23 +130,16 @@ def _graphs_of(stream: Any, name: str, syntax: Syntax, home: str) -> Iterator[tu
     current: str | None = None
     run: list[ox.Quad] = []
     home_node = ox.NamedNode(home)
-    try:
-        for quad in ox.parse(stream, format=syntax.rdf_format, base_iri=home):
-            g = quad.graph_name
-            if isinstance(g, ox.BlankNode):
-                raise InputError(f"{name}: graphs named by blank nodes cannot be loaded")
-            if not isinstance(g, ox.NamedNode):
-                g = home_node
-                quad = ox.Quad(quad.subject, quad.predicate, quad.object, g)
-            if g.value != current:
-                if current is not None:
-                    yield current, run + coverage.index_quads(run, ox.NamedNode(current))
-                current, run = g.value, []
-            run.append(quad)
-    except SyntaxError as err:
-        raise InputError(f"{name}: not valid {syntax.name}: {err}") from None
-    except OSError as err:
-        raise InputError(f"{name}: cannot read ({err})") from None
+    for quad in rdf_quads(stream, name, syntax, home):
+        g = quad.graph_name
+        if not isinstance(g, ox.NamedNode):
+            g = home_node
+            quad = ox.Quad(quad.subject, quad.predicate, quad.object, g)
+        if g.value != current or len(run) >= RUN_QUADS:
+            if current is not None:
+                yield current, run + coverage.index_quads(run, ox.NamedNode(current))
+            current, run = g.value, []
+        run.append(quad)
     if current is not None:
         yield current, run + coverage.index_quads(run, ox.NamedNode(current))
 
@@ -123,4 +149,5 @@ def _nquads(quads: list[ox.Quad]) -> str:
     return data.decode("utf-8") if data else ""
 
 
-__all__ = ["check_rdf_file", "load_rdf_file", "split_inputs"]
+__all__ = ["RUN_QUADS", "STDIN_GRAPH", "check_rdf_file", "load_rdf_file", "rdf_quads", "rdf_syntax",
+           "split_inputs"]
