@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
+from types import FrameType
 from typing import Any
 
 import click
@@ -64,6 +66,13 @@ def serve_command(host: str, port: int, public_url: str | None, base_uri: str,
     click.echo(f"lod: serving on {bound}" + (f" (public URL {public})" if public != bound else "")
                + ("; writes on (bearer token)" if update_token else "; read-only"), err=True)
     # uvicorn handles SIGINT and SIGTERM: it stops taking requests, ends the app's lifespan
-    # (which stops the query workers and closes the store), then returns.
+    # (which stops the query workers and closes the store), then raises the signal again for
+    # the handler it found; that handler is _stopped, so lod exits 0 with no traceback.
+    signal.signal(signal.SIGINT, _stopped)
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
                 h11_max_incomplete_event_size=MAX_HEADERS, lifespan="on")
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    """The signal came after the server had stopped cleanly: nothing more to do."""

@@ -54,6 +54,10 @@ class WorkerPool:
             self._all.add(w)
             self._idle.put_nowait(w)
 
+    def pids(self) -> set[int]:
+        """The worker processes' ids (for tests and monitoring)."""
+        return {w.process.pid for w in self._all if w.process.pid is not None}
+
     def close(self) -> None:
         for w in list(self._all):
             w.stop()

@@ -1,0 +1,165 @@
+"""The query workers: the time limit stops a query for real (its process is killed and
+replaced), the server follows snapshots that ``lod load`` publishes while it serves, and
+``lod serve`` itself starts, prints its URL and stops cleanly on SIGTERM and SIGINT."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from lod.cli import cli
+from lod.serve.app import embedded_backend
+from lod.serve.backend import EmbeddedBackend
+from lod.store import snapshots
+from lod.store.embedded import EmbeddedStore
+from tests.fixtures_serve import EX, config_for, free_port, sample_store, serve_app
+from tests.paths import HARMONY
+
+JSON = "application/sparql-results+json"
+VALUES = " ".join(str(i) for i in range(200))
+SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { "
+        + " ".join(f"VALUES ?v{i} {{ {VALUES} }}" for i in range(5)) + " }")
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # a killed child that was reaped is gone; one not yet reaped is a zombie
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        return f.read().split()[2] == "Z"
+
+
+def test_a_query_past_the_time_limit_is_stopped(tmp_path: Path) -> None:
+    store = sample_store(tmp_path / "store")
+    port = free_port()
+    config = config_for(port, timeout=1.0)
+    backend = embedded_backend(store, config, workers=1)
+    assert isinstance(backend, EmbeddedBackend)
+    with serve_app(config, backend, port) as url:
+        before = backend.pool.pids()
+        response = httpx.get(url + "sparql", params={"query": SLOW}, timeout=60)
+        assert response.status_code == 503
+        assert "time limit (1 s)" in response.text
+        assert backend.pool.restarts == 1
+        (old,) = before
+        assert _gone(old)
+        assert backend.pool.pids() != before
+        again = httpx.get(url + "sparql", params={"query": "ASK { ?s ?p 'one' }"}, timeout=60)
+        assert again.json()["boolean"] is True
+
+
+def test_server_follows_snapshots_a_writer_publishes(tmp_path: Path) -> None:
+    store = sample_store(tmp_path / "store")
+    port = free_port()
+    config = config_for(port)
+    backend = embedded_backend(store, config)
+    assert snapshots.current(store) is not None  # the server asked for snapshots and made one
+    ask = {"query": f"ASK {{ GRAPH <{EX}late> {{ ?s ?p ?o }} }}"}
+    failures: list[str] = []
+    stop = threading.Event()
+    with serve_app(config, backend, port) as url:
+        def keep_asking() -> None:
+            while not stop.is_set():
+                r = httpx.get(url + "sparql", params={"query": "ASK { ?s ?p 'one' }"}, timeout=60)
+                if r.status_code != 200 or r.json()["boolean"] is not True:
+                    failures.append(f"{r.status_code} {r.text[:200]}")
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        try:
+            generation = backend.generation()
+            assert httpx.get(url + "sparql", params=ask).json()["boolean"] is False
+            # another process's writer (here: this one's) commits while the server serves
+            with EmbeddedStore(store) as writer:
+                writer.replace_graphs(f'<{EX}s> <{EX}p> "late" <{EX}late> .\n'.encode(), [EX + "late"])
+            deadline = time.monotonic() + 30
+            while not httpx.get(url + "sparql", params=ask).json()["boolean"]:
+                assert time.monotonic() < deadline, "the server never saw the change"
+                time.sleep(0.2)
+            assert backend.generation() != generation
+        finally:
+            stop.set()
+            asker.join()
+    assert failures == []
+
+
+def test_lod_load_runs_while_the_server_serves(tmp_path: Path) -> None:
+    store = sample_store(tmp_path / "store")
+    port = free_port()
+    config = config_for(port)
+    with serve_app(config, embedded_backend(store, config), port) as url:
+        result = CliRunner().invoke(cli, ["load", "--store", str(store), str(HARMONY)])
+        assert result.exit_code == 0, result.output
+        count = "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }"
+        deadline = time.monotonic() + 30
+        while True:
+            rows = httpx.get(url + "sparql", params={"query": count}, headers={"Accept": JSON}).json()
+            if int(rows["results"]["bindings"][0]["n"]["value"]) > 0:
+                break
+            assert time.monotonic() < deadline, "the loaded studies never showed"
+            time.sleep(0.2)
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_lod_serve_prints_its_url_and_stops_cleanly(tmp_path: Path, stop_signal: int) -> None:
+    store = sample_store(tmp_path / "store")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lod", "serve", "--store", str(store), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline() if proc.stderr else ""
+        assert f"http://127.0.0.1:{port}/" in line
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"})
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert r.json()["boolean"] is True
+        children = _children(proc.pid)
+        assert children, "the query workers should be child processes"
+        proc.send_signal(stop_signal)
+        assert proc.wait(timeout=30) == 0
+        assert all(_gone_or_missing(pid) for pid in children)
+        assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_lod_serve_without_a_store_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--store", str(tmp_path / "missing")])
+    assert result.exit_code != 0
+    assert "no store at" in result.output
+    assert "Traceback" not in result.output
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
+def _gone_or_missing(pid: int) -> bool:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if _gone(pid):
+                return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.1)
+    return False
