@@ -13,7 +13,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from lod.serve.app import create_app
 from lod.serve.backend import Backend
@@ -45,6 +51,35 @@ def config_for(port: int, **options: object) -> ServeConfig:
 def serve_app(config: ServeConfig, backend: Backend, port: int, **app_options: object) -> Iterator[str]:
     """Serve the app on 127.0.0.1:``port`` until the block ends; yields the base URL."""
     app = create_app(config, backend, **app_options)  # type: ignore[arg-type]
+    with run_asgi(app, port) as url:
+        yield url
+
+
+__all__ = ["EX", "SAMPLE_NQ", "auth_proxy_app", "config_for", "free_port", "run_asgi",
+           "sample_store", "serve_app"]
+
+
+def auth_proxy_app(upstream: str, token: str) -> Starlette:
+    """A loopback reverse proxy that adds ``Authorization: Bearer token`` to every request:
+    a client that holds the token, for test runners that cannot send headers of their own."""
+    client = httpx.AsyncClient(timeout=60)
+
+    async def forward(request: Request) -> Response:
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+        headers["authorization"] = f"Bearer {token}"
+        url = upstream.rstrip("/") + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        answer = await client.request(request.method, url, headers=headers, content=await request.body())
+        out = {k: v for k, v in answer.headers.items()
+               if k.lower() not in ("content-length", "transfer-encoding", "content-encoding")}
+        return Response(answer.content, status_code=answer.status_code, headers=out)
+
+    methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
+    return Starlette(routes=[Route("/{path:path}", forward, methods=methods)])
+
+
+@contextlib.contextmanager
+def run_asgi(app: ASGIApp, port: int) -> Iterator[str]:
+    """Any ASGI app on 127.0.0.1:``port`` (uvicorn in a thread) until the block ends."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="on", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -59,6 +94,3 @@ def serve_app(config: ServeConfig, backend: Backend, port: int, **app_options: o
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-
-
-__all__ = ["EX", "SAMPLE_NQ", "config_for", "free_port", "sample_store", "serve_app"]

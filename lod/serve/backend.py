@@ -140,7 +140,10 @@ class RemoteBackend:
         if job.graph_format in GRAPH_TYPES:
             wanted.append(GRAPH_TYPES[job.graph_format][0])
         accept = ", ".join(wanted)
-        form = [("query", job.query)]
+        text = job.query
+        if job.base_iri is not None:  # on the first line: the server's messages keep their lines
+            text = f"BASE {ox.NamedNode(job.base_iri)} {text}"
+        form = [("query", text)]
         form += [("default-graph-uri", g) for g in job.default_graphs]
         form += [("named-graph-uri", g) for g in job.named_graphs]
         try:

@@ -34,7 +34,6 @@ _PARSE = {
     "rdfxml": ox.RdfFormat.RDF_XML,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
-_ALLOWED = "GET, HEAD, PUT, POST, DELETE"
 
 
 def routes(endpoint: Endpoint) -> list[BaseRoute]:
@@ -42,7 +41,9 @@ def routes(endpoint: Endpoint) -> list[BaseRoute]:
         return await _guarded(endpoint, request, direct=None)
 
     async def direct(request: Request) -> Response:
-        return await _guarded(endpoint, request, direct=str(request.url.replace(query="")))
+        # Direct identification: the graph's IRI is the request's URL as the public sees it.
+        graph = endpoint.ctx.config.link("graph-store/" + request.path_params["rest"])
+        return await _guarded(endpoint, request, direct=graph)
 
     methods = ["GET", "HEAD", "PUT", "POST", "DELETE"]
     return [Route("/graph-store", indirect, methods=methods),

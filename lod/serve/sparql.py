@@ -135,7 +135,7 @@ async def _query(endpoint: Endpoint, op: Operation, ranges: list[Range]) -> Resp
         return text_response(400, str(err))
     job = QueryJob(op.text, results_format=results_format, graph_format=graph_format,
                    default_graphs=op.default_graphs, named_graphs=op.named_graphs,
-                   max_rows=endpoint.ctx.config.max_rows)
+                   max_rows=endpoint.ctx.config.max_rows, base_iri=endpoint.url)
     return answer_response(await endpoint.backend.query(job))
 
 

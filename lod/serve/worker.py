@@ -86,7 +86,7 @@ def run_job(store: ox.Store, job: Job) -> Answer:
 
 
 def _query(store: ox.Store, job: QueryJob) -> Answer:
-    options: dict[str, object] = {}
+    options: dict[str, object] = {"base_iri": job.base_iri}
     if job.default_graphs or job.named_graphs:
         # The protocol's dataset: only what the client named (an empty default graph if it
         # named only graphs for GRAPH).
