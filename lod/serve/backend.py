@@ -167,7 +167,7 @@ class RemoteBackend:
                               "ask for fewer with LIMIT and OFFSET")
         fmt = format_of(response.headers.get("Content-Type", ""))
         if fmt in RESULTS_TYPES and fmt == job.results_format:
-            return Answer("results", response.content, form="results", fmt=fmt)
+            return _virtuoso_ask(Answer("results", response.content, form="results", fmt=fmt))
         if fmt in GRAPH_TYPES and job.graph_format in GRAPH_TYPES:
             return _regraph(response.content, fmt, job.graph_format)
         return error(502, f"{self.endpoint} answered {response.headers.get('Content-Type')!r}, "
@@ -195,6 +195,29 @@ class RemoteBackend:
         except LodError as err:
             return error(502, str(err))
         return _regraph(data, "ntriples", job.graph_format)
+
+
+_ASK_COLUMN = "__ASK_RETVAL"
+_OX_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+
+
+def _virtuoso_ask(answer: Answer) -> Answer:
+    """Virtuoso answers ASK as a table with one column, ``__ASK_RETVAL`` (one row ``1`` for
+    true); turn that into the protocol's boolean result."""
+    if answer.fmt not in _OX_RESULTS or _ASK_COLUMN.encode() not in answer.body:
+        return answer
+    try:
+        table = ox.parse_query_results(answer.body, format=_OX_RESULTS[answer.fmt])
+    except SyntaxError:
+        return answer
+    if not isinstance(table, ox.QuerySolutions) or [v.value for v in table.variables] != [_ASK_COLUMN]:
+        return answer
+    truth = any(s[_ASK_COLUMN] is not None and s[_ASK_COLUMN].value in ("1", "true") for s in table)
+    boolean = ox.parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"),
+                                     format=ox.QueryResultsFormat.JSON)
+    assert isinstance(boolean, ox.QueryBoolean)
+    body = boolean.serialize(format=_OX_RESULTS[answer.fmt])
+    return Answer("results", body or b"", form="ask", fmt=answer.fmt)
 
 
 def _regraph(data: bytes, fmt: str, wanted: str) -> Answer:
