@@ -163,3 +163,21 @@ def _gone_or_missing(pid: int) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_answers_are_kept_until_the_store_changes(tmp_path: Path) -> None:
+    store = sample_store(tmp_path / "store")
+    port = free_port()
+    config = config_for(port, update_token="t")
+    backend = embedded_backend(store, config)
+    assert isinstance(backend, EmbeddedBackend)
+    ask = {"query": f"ASK {{ <{EX}z> ?p ?o }}"}
+    with serve_app(config, backend, port) as url:
+        assert httpx.get(url + "sparql", params=ask).json()["boolean"] is False
+        assert httpx.get(url + "sparql", params=ask).json()["boolean"] is False
+        assert backend.cache.hits == 1
+        update = f"INSERT DATA {{ <{EX}z> <{EX}p> 1 }}"
+        assert httpx.post(url + "sparql", data={"update": update},
+                          headers={"Authorization": "Bearer t"}).status_code == 204
+        assert httpx.get(url + "sparql", params=ask).json()["boolean"] is True
+        assert backend.cache.hits == 1

@@ -30,11 +30,13 @@ from .options import DEFAULT_BASE_URI, store_options
               show_default=True, help="Datasets per catalogue page.")
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=2, show_default=True,
               help="Query worker processes (embedded store).")
+@click.option("--cache-entries", type=click.IntRange(min=0), default=512, show_default=True,
+              help="Answers kept until the store changes (0: none).")
 @functools.partial(store_options, timeout=30.0,
                    timeout_help="Stop any query running longer than this (503).")
 def serve_command(host: str, port: int, public_url: str | None, base_uri: str,
                   update_token: str | None, max_rows: int,
-                  page_size: int, workers: int, target: dict[str, Any]) -> None:
+                  page_size: int, workers: int, cache_entries: int, target: dict[str, Any]) -> None:
     """Serve the store: SPARQL endpoint, Graph Store, named queries, DCAT feed, pages.
 
     Example: lod serve --store ./store --port 8000"""
@@ -61,7 +63,7 @@ def serve_command(host: str, port: int, public_url: str | None, base_uri: str,
         backend = remote_backend(store, config)
     else:
         store_dir = target.get("store_dir") or default_store_dir(os.environ)
-        backend = embedded_backend(store_dir, config, workers=workers)
+        backend = embedded_backend(store_dir, config, workers=workers, cache_entries=cache_entries)
     app = create_app(config, backend)
     click.echo(f"lod: serving on {bound}" + (f" (public URL {public})" if public != bound else "")
                + ("; writes on (bearer token)" if update_token else "; read-only"), err=True)

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 from lod.errors import StoreBusyError, StoreMissingError, UsageError
 from lod.serve import graph_store, named, sparql, web
 from lod.serve.backend import Backend, EmbeddedBackend, RemoteBackend
+from lod.serve.cache import MAX_ENTRIES
 from lod.serve.context import ServeConfig, ServeContext
 from lod.serve.limits import MAX_BODY, UrlLimit
 from lod.serve.reader import BackendReader
@@ -25,7 +26,8 @@ from lod.store.embedded import EmbeddedStore
 from lod.store.remote import RemoteStore
 
 
-def embedded_backend(store_dir: str | Path, config: ServeConfig, *, workers: int = 2) -> Backend:
+def embedded_backend(store_dir: str | Path, config: ServeConfig, *, workers: int = 2,
+                     cache_entries: int = MAX_ENTRIES) -> Backend:
     """The embedded store in ``store_dir``, which must exist. With writes on, the server
     opens it read-write (no ``lod load`` can run beside it then); without, it asks writers
     for snapshots so that ``lod load`` and ``lod delete`` can run while it serves."""
@@ -41,7 +43,8 @@ def embedded_backend(store_dir: str | Path, config: ServeConfig, *, workers: int
             _first_snapshot(path)
     elif config.update_token is not None:
         raise UsageError(f"store {path} cannot be written here; serve it without --update-token")
-    return EmbeddedBackend(path, timeout=config.timeout, workers=workers, writer=writer)
+    return EmbeddedBackend(path, timeout=config.timeout, workers=workers, writer=writer,
+                           cache_entries=cache_entries)
 
 
 def _first_snapshot(path: Path) -> None:

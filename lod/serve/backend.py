@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from lod.errors import LodError, QueryError
+from lod.serve.cache import MAX_ENTRIES, AnswerCache
 from lod.serve.jobs import Answer, GraphJob, QueryJob, error
 from lod.serve.negotiate import GRAPH_TYPES, RESULTS_TYPES, format_of
 from lod.serve.pool import WorkerPool
@@ -61,8 +62,9 @@ class EmbeddedBackend:
     writes are on."""
 
     def __init__(self, path: str | Path, *, timeout: float, workers: int = 2,
-                 writer: Store | None = None) -> None:
+                 writer: Store | None = None, cache_entries: int = MAX_ENTRIES) -> None:
         self.path = Path(path)
+        self.cache = AnswerCache(cache_entries)
         self.timeout = timeout
         self.writer = writer
         self.pool = WorkerPool(workers)
@@ -97,12 +99,19 @@ class EmbeddedBackend:
         self._refresh(force=True)
 
     async def query(self, job: QueryJob) -> Answer:
-        generation = self.generation()
-        return await self.pool.run(self._location, generation, job, self.timeout)
+        return await self._run(job)
 
     async def graph(self, job: GraphJob) -> Answer:
+        return await self._run(job)
+
+    async def _run(self, job: QueryJob | GraphJob) -> Answer:
         generation = self.generation()
-        return await self.pool.run(self._location, generation, job, self.timeout)
+        kept = self.cache.get(generation, job)
+        if kept is not None:
+            return kept
+        answer = await self.pool.run(self._location, generation, job, self.timeout)
+        self.cache.put(generation, job, answer)
+        return answer
 
 
 class RemoteBackend:
