@@ -3,8 +3,8 @@ the same ``.rq`` files, parameter checks and results formats as ``lod query``.
 
 Each query runs with its declared row limit (``limit=N`` asks for another; 0: all, within the
 server's ``--max-rows``). One row more than the limit is fetched, so that a cut answer says
-so: the header ``X-Lod-More: true`` (and ``"more": true`` beside ``head`` in JSON is not
-standard, so it is only in the header).
+so: the header ``X-Lod-More: true`` (the results formats have no place for it). Written
+answers are kept until the store changes.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from lod.errors import QueryError
 from lod.queries import NamedQuery, named_queries, prepare
 from lod.queries.run import Answer, query_form
 from lod.results import write
+from lod.serve.cache import AnswerCache
+from lod.serve.jobs import Answer as Answer_
 from lod.serve.jobs import QueryJob
 from lod.serve.negotiate import choose, content_type, parse_accept
 from lod.serve.protocol import ProtocolError, parse_pairs
@@ -51,6 +53,10 @@ def describe(query: NamedQuery, endpoint: Endpoint) -> dict[str, object]:
 
 
 def routes(endpoint: Endpoint) -> list[BaseRoute]:
+    # Written answers, kept per store generation: writing a table out costs more than the
+    # query it came from when the query reads the facet summary.
+    written = AnswerCache()
+
     async def listing(request: Request) -> Response:
         body = orjson.dumps([describe(q, endpoint) for q in named_queries().values()],
                             option=orjson.OPT_INDENT_2)
@@ -58,7 +64,7 @@ def routes(endpoint: Endpoint) -> list[BaseRoute]:
 
     async def run(request: Request) -> Response:
         try:
-            response = await _run(endpoint, request)
+            response = await _run(endpoint, request, written)
         except ProtocolError as err:
             response = text_response(err.status, err.message)
         except QueryError as err:
@@ -70,7 +76,7 @@ def routes(endpoint: Endpoint) -> list[BaseRoute]:
             Route("/queries/{name}", run, methods=["GET"])]
 
 
-async def _run(endpoint: Endpoint, request: Request) -> Response:
+async def _run(endpoint: Endpoint, request: Request, written: AnswerCache) -> Response:
     name = request.path_params["name"]
     query = named_queries().get(name)
     if query is None:
@@ -89,6 +95,11 @@ async def _run(endpoint: Endpoint, request: Request) -> Response:
     fmt = choose(parse_accept(request.headers.get("accept")), FORMATS)
     if fmt is None:
         return text_response(406, "named queries answer as SPARQL JSON, CSV or TSV")
+    generation = endpoint.backend.generation()
+    cache_key = (name, tuple(sorted(raw.items())), limit, fmt)
+    kept = written.get(generation, cache_key)
+    if kept is not None:
+        return _response(kept)
     prepared = prepare(query, raw, limit=limit)
     text = prepared.text.rstrip()
     if prepared.managed and prepared.order:
@@ -112,5 +123,11 @@ async def _run(endpoint: Endpoint, request: Request) -> Response:
         if prepared.limit is not None and len(rows) > prepared.limit:
             rows, more = rows[: prepared.limit], True
         write(Answer(form, names, rows), fmt, out)
-    headers = {"Vary": "Accept", "X-Lod-More": "true" if more else "false"}
-    return Response(out.getvalue().encode("utf-8"), media_type=content_type(fmt), headers=headers)
+    done = Answer_("results", out.getvalue().encode("utf-8"), form="true" if more else "false", fmt=fmt)
+    written.put(generation, cache_key, done)
+    return _response(done)
+
+
+def _response(done: Answer_) -> Response:
+    headers = {"Vary": "Accept", "X-Lod-More": done.form}
+    return Response(done.body, media_type=content_type(done.fmt), headers=headers)
