@@ -64,7 +64,7 @@ def serve_command(host: str, port: int, public_url: str | None, base_uri: str,
     else:
         store_dir = target.get("store_dir") or default_store_dir(os.environ)
         backend = embedded_backend(store_dir, config, workers=workers, cache_entries=cache_entries)
-    app = create_app(config, backend)
+    app = create_app(config, backend, cache_entries=cache_entries)
     click.echo(f"lod: serving on {bound}" + (f" (public URL {public})" if public != bound else "")
                + ("; writes on (bearer token)" if update_token else "; read-only"), err=True)
     # uvicorn handles SIGINT and SIGTERM: it stops taking requests, ends the app's lifespan

@@ -64,12 +64,13 @@ def remote_backend(store: RemoteStore, config: ServeConfig) -> Backend:
     return RemoteBackend(store.endpoint, timeout=config.timeout, reader=store, writer=writer)
 
 
-def create_app(config: ServeConfig, backend: Backend, *, max_body: int = MAX_BODY) -> ASGIApp:
+def create_app(config: ServeConfig, backend: Backend, *, max_body: int = MAX_BODY,
+               cache_entries: int = MAX_ENTRIES) -> ASGIApp:
     """The whole server over ``backend``; the backend is started and closed with the app."""
     if not config.public_url.endswith("/"):
         raise UsageError(f"the public URL must end with '/': {config.public_url!r}")
     ctx = ServeContext(config=config, reader=BackendReader(backend))
-    endpoint = sparql.Endpoint(ctx, backend, max_body)
+    endpoint = sparql.Endpoint(ctx, backend, max_body, cache_entries)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

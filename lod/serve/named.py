@@ -55,7 +55,7 @@ def describe(query: NamedQuery, endpoint: Endpoint) -> dict[str, object]:
 def routes(endpoint: Endpoint) -> list[BaseRoute]:
     # Written answers, kept per store generation: writing a table out costs more than the
     # query it came from when the query reads the facet summary.
-    written = AnswerCache()
+    written = AnswerCache(endpoint.cache_entries)
 
     async def listing(request: Request) -> Response:
         body = orjson.dumps([describe(q, endpoint) for q in named_queries().values()],

@@ -54,6 +54,7 @@ class Endpoint:
     ctx: ServeContext
     backend: Backend
     max_body: int
+    cache_entries: int = 512  # answers kept per store generation by the routes that keep them
 
     @property
     def url(self) -> str:
