@@ -272,6 +272,9 @@ def test_body_and_url_limits(server: str) -> None:
     assert response.status_code == 413
     long_url = httpx.get(server + "sparql", params={"query": "ASK {} #" + "x" * 20_000})
     assert long_url.status_code == 414
+    many_headers = httpx.get(server + "sparql", params={"query": "ASK {}"},
+                             headers={f"X-Filler-{i}": "y" * 1000 for i in range(40)})
+    assert many_headers.status_code == 431
 
 
 def test_results_are_json_that_parses(server: str) -> None:

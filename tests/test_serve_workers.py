@@ -13,12 +13,15 @@ import time
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 from lod.cli import cli
 from lod.serve.app import embedded_backend
 from lod.serve.backend import EmbeddedBackend
+from lod.serve.jobs import GraphJob, QueryJob
+from lod.serve.worker import run_job
 from lod.store import snapshots
 from lod.store.embedded import EmbeddedStore
 from tests.fixtures_serve import EX, config_for, free_port, sample_store, serve_app
@@ -129,6 +132,8 @@ def test_lod_serve_prints_its_url_and_stops_cleanly(tmp_path: Path, stop_signal:
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
         assert r.json()["boolean"] is True
+        huge_header = httpx.get(f"http://127.0.0.1:{port}/sparql", headers={"X-Big": "x" * 40_000})
+        assert huge_header.status_code in (400, 431)  # uvicorn's parser, or lod's limit
         children = _children(proc.pid)
         assert children, "the query workers should be child processes"
         proc.send_signal(stop_signal)
@@ -181,3 +186,18 @@ def test_answers_are_kept_until_the_store_changes(tmp_path: Path) -> None:
                           headers={"Authorization": "Bearer t"}).status_code == 204
         assert httpx.get(url + "sparql", params=ask).json()["boolean"] is True
         assert backend.cache.hits == 1
+
+
+def test_a_graph_past_the_size_limit_is_refused_not_cut(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    nquads = "".join(f'<{EX}s{i}> <{EX}p> "{"x" * 100}" <{EX}big> .\n' for i in range(500))
+    sample_store(path, nquads.encode())
+    store = ox.Store.read_only(str(path))
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    whole = run_job(store, QueryJob(construct, graph_format="ntriples"))
+    assert whole.kind == "graph" and len(whole.body) > 50_000
+    for job in (QueryJob(construct, graph_format="turtle", max_bytes=10_000),
+                GraphJob(EX + "big", max_bytes=10_000)):
+        answer = run_job(store, job)
+        assert (answer.kind, answer.status) == ("error", 413)
+        assert "10,000 bytes" in answer.message

@@ -19,7 +19,7 @@ from lod.serve import graph_store, named, sparql, web
 from lod.serve.backend import Backend, EmbeddedBackend, RemoteBackend
 from lod.serve.cache import MAX_ENTRIES
 from lod.serve.context import ServeConfig, ServeContext
-from lod.serve.limits import MAX_BODY, UrlLimit
+from lod.serve.limits import MAX_BODY, RequestLimits
 from lod.serve.reader import BackendReader
 from lod.store import snapshots
 from lod.store.embedded import EmbeddedStore
@@ -85,4 +85,4 @@ def create_app(config: ServeConfig, backend: Backend, *, max_body: int = MAX_BOD
                 *web.routes(ctx)],
         lifespan=lifespan,
     )
-    return UrlLimit(app)
+    return RequestLimits(app)

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 #: Result formats by short name; the worker maps them to pyoxigraph's formats.
 RESULT_FORMATS = ("json", "xml", "csv", "tsv")
+#: a graph answer (CONSTRUCT, DESCRIBE, a stored graph) larger than this is refused (413):
+#: it is built in memory and sent whole.
+MAX_GRAPH_BYTES = 256 * 1024 * 1024
 GRAPH_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "nquads")
 
 
@@ -28,6 +31,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] = ()
     max_rows: int | None = None
     base_iri: str | None = None  # relative IRIs in the query resolve against it
+    max_bytes: int = MAX_GRAPH_BYTES
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class GraphJob:
     graph: str | None
     graph_format: str = "ntriples"
     exists_only: bool = False
+    max_bytes: int = MAX_GRAPH_BYTES
 
 
 Job = QueryJob | GraphJob

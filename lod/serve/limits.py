@@ -1,5 +1,5 @@
-"""Request size limits: the body (413), the URL (414); uvicorn bounds the headers (its h11
-parser refuses a header block over ``h11_max_incomplete_event_size``, set by the command)."""
+"""Request size limits: the body (413), the URL (414), the header block (431). uvicorn's
+parser bounds what it buffers before the app sees a request; these bound what the app takes."""
 
 from __future__ import annotations
 
@@ -29,20 +29,29 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-class UrlLimit:
-    """Answers 414 to a request whose path and query string are longer than ``limit``."""
+class RequestLimits:
+    """Answers 414 to a request whose path and query string are longer than ``url``, 431 to
+    one whose headers together are larger than ``headers`` bytes."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_URL) -> None:
+    def __init__(self, app: ASGIApp, url: int = MAX_URL, headers: int = MAX_HEADERS) -> None:
         self.app = app
-        self.limit = limit
+        self.url = url
+        self.headers = headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
-            if size > self.limit:
-                response = PlainTextResponse(
-                    f"the URL is longer than the server's limit ({self.limit:,} bytes); "
-                    "send the query by POST\n", status_code=414)
+            response = self._refusal(scope)
+            if response is not None:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    def _refusal(self, scope: Scope) -> PlainTextResponse | None:
+        size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+        if size > self.url:
+            return PlainTextResponse(f"the URL is longer than the server's limit ({self.url:,} "
+                                     "bytes); send the query by POST\n", status_code=414)
+        if sum(len(k) + len(v) + 4 for k, v in scope.get("headers") or []) > self.headers:
+            return PlainTextResponse(f"the request's headers are larger than the server's limit "
+                                     f"({self.headers:,} bytes)\n", status_code=431)
+        return None

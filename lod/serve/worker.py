@@ -63,6 +63,34 @@ class _RowCounter:
         pass
 
 
+class TooLarge(Exception):
+    """Raised from inside pyoxigraph's serializer once the size limit is passed."""
+
+
+class _SizeLimit:
+    """A binary writer that keeps what it is given, up to ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise TooLarge
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _too_large(limit: int) -> Answer:
+    return error(413, f"the graph is larger than the server's limit ({limit:,} bytes); "
+                      "ask for less (LIMIT in the WHERE clause, or a narrower pattern)")
+
+
 class StoreHandle:
     """The read-only store a worker reads, reopened when its location changes."""
 
@@ -109,8 +137,12 @@ def _query(store: ox.Store, job: QueryJob) -> Answer:
         if isinstance(result, ox.QueryTriples):
             if job.graph_format is None:
                 return error(406, "a CONSTRUCT or DESCRIBE query answers with a graph; accept an RDF syntax")
-            body = result.serialize(format=_GRAPHS[job.graph_format])
-            return Answer("graph", body or b"", form="graph", fmt=job.graph_format)
+            out = _SizeLimit(job.max_bytes)
+            try:
+                result.serialize(cast(IO[bytes], out), format=_GRAPHS[job.graph_format])
+            except TooLarge:
+                return _too_large(job.max_bytes)
+            return Answer("graph", b"".join(out.chunks), form="graph", fmt=job.graph_format)
         if job.results_format is None:
             return error(406, "a SELECT query answers with a table; accept a SPARQL results format")
         return _solutions(result, job)
@@ -150,8 +182,12 @@ def _graph(store: ox.Store, job: GraphJob) -> Answer:
     if job.exists_only:
         return Answer("graph", b"", form="graph", fmt=job.graph_format)
     triples = (quad.triple for quad in store.quads_for_pattern(None, None, None, name))
-    body = ox.serialize(triples, format=_GRAPHS[job.graph_format])
-    return Answer("graph", body or b"", form="graph", fmt=job.graph_format)
+    out = _SizeLimit(job.max_bytes)
+    try:
+        ox.serialize(triples, cast(IO[bytes], out), format=_GRAPHS[job.graph_format])
+    except TooLarge:
+        return _too_large(job.max_bytes)
+    return Answer("graph", b"".join(out.chunks), form="graph", fmt=job.graph_format)
 
 
 def _die_with_parent() -> None:
