@@ -4,6 +4,8 @@ replaced), the server follows snapshots that ``lod load`` publishes while it ser
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -21,6 +23,7 @@ from lod.cli import cli
 from lod.serve.app import embedded_backend
 from lod.serve.backend import EmbeddedBackend
 from lod.serve.jobs import GraphJob, QueryJob
+from lod.serve.pool import WorkerPool
 from lod.serve.worker import run_job
 from lod.store import snapshots
 from lod.store.embedded import EmbeddedStore
@@ -201,3 +204,25 @@ def test_a_graph_past_the_size_limit_is_refused_not_cut(tmp_path: Path) -> None:
         answer = run_job(store, job)
         assert (answer.kind, answer.status) == ("error", 413)
         assert "10,000 bytes" in answer.message
+
+
+def test_a_cancelled_request_never_leaves_its_worker_busy_or_stale(tmp_path: Path) -> None:
+    store = str(sample_store(tmp_path / "store"))
+
+    async def scenario() -> tuple[bytes, int]:
+        pool = WorkerPool(1)
+        await pool.start()
+        try:
+            slow = asyncio.ensure_future(pool.run(store, "0", QueryJob(SLOW), timeout=60))
+            await asyncio.sleep(1.0)
+            slow.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await slow
+            answer = await pool.run(store, "0", QueryJob("ASK { ?s ?p 'one' }"), timeout=60)
+            return answer.body, pool.restarts
+        finally:
+            pool.close()
+
+    body, restarts = asyncio.run(scenario())
+    assert body == b'{"head":{},"boolean":true}'
+    assert restarts == 1

@@ -74,19 +74,23 @@ class WorkerPool:
         except TimeoutError:
             return error(503, f"the server is busy: no query worker was free within {timeout:g} s; "
                               "try again later")
+        answered = False
         try:
             w.conn.send((location, generation, job))
             left = max(0.0, deadline - time.monotonic())
             answer = await asyncio.wait_for(_receive(w.conn), left)
+            answered = True
         except TimeoutError:
-            w = self._replace(w)
             return error(503, f"the query took longer than the server's time limit ({timeout:g} s) "
                               "and was stopped; simplify it or add a LIMIT")
         except (EOFError, OSError):
-            w = self._replace(w)
             return error(500, "the query worker stopped unexpectedly (out of memory?); "
                               "it was restarted")
         finally:
+            # A worker whose answer was not read (time limit, a crash, or this request being
+            # cancelled) may still be computing, or hold a stale answer: it never runs again.
+            if not answered:
+                w = self._replace(w)
             self._idle.put_nowait(w)
         return answer
 
