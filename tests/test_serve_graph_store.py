@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from rdflib.query import Result
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
 from lod.cli import cli
@@ -25,11 +27,37 @@ DOC = f"<{EX}s> <{EX}p> \"hello\"@en ; <{EX}q> <rel> .\n"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("gsp") / "store"
     result = CliRunner().invoke(cli, ["load", "--store", str(store), str(HARMONY)])
     assert result.exit_code == 0, result.output
     sample_store(store)
+    return store
+
+
+NAMED_CASES = {
+    "sponsors": [], "keywords": [], "studies-by-sponsor": ["sponsor=esrc"],
+    "studies-in-period": ["from=1990", "to=2010"],
+}
+
+
+@pytest.fixture(scope="module")
+def lod_query_answers(store_dir: Path) -> dict[str, bytes]:
+    """What ``lod query NAME -f json`` answers, asked before the server holds the store."""
+    answers = {}
+    for name, params in NAMED_CASES.items():
+        args = ["query", "--store", str(store_dir), name, "-f", "json"]
+        for param in params:
+            args += ["-p", param]
+        local = CliRunner().invoke(cli, args)
+        assert local.exit_code == 0, local.output
+        answers[name] = local.output.encode()
+    return answers
+
+
+@pytest.fixture(scope="module")
+def server(store_dir: Path, lod_query_answers: dict[str, bytes]) -> Iterator[str]:
+    store = store_dir
     port = free_port()
     config = config_for(port, update_token=TOKEN)
     with serve_app(config, embedded_backend(store, config), port) as url:
@@ -122,6 +150,21 @@ def test_named_queries_list_and_run(server: str) -> None:
     limited = httpx.get(server + "queries/sponsors", params={"limit": "1"})
     assert len(limited.json()["results"]["bindings"]) == 1
     assert limited.headers["x-lod-more"] == ("true" if len(rows) > 1 else "false")
+
+
+@pytest.mark.parametrize("name", sorted(NAMED_CASES))
+def test_named_queries_answer_as_lod_query_does(server: str, lod_query_answers: dict[str, bytes],
+                                                name: str) -> None:
+    query = dict(p.split("=", 1) for p in NAMED_CASES[name])
+    remote = httpx.get(server + f"queries/{name}", params=query, headers={"Accept": "application/json"})
+    assert remote.status_code == 200, remote.text
+
+    def rows(data: bytes) -> list[tuple[str, ...]]:
+        result = Result.parse(io.BytesIO(data), format="json")
+        return sorted(tuple(str(v) for v in row) for row in result)  # type: ignore[union-attr]
+
+    assert rows(remote.content) == rows(lod_query_answers[name])
+    assert rows(remote.content), "the Harmony samples answer every one of these"
 
 
 def test_named_query_errors_name_the_parameter(server: str) -> None:

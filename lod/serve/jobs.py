@@ -32,6 +32,7 @@ class QueryJob:
     max_rows: int | None = None
     base_iri: str | None = None  # relative IRIs in the query resolve against it
     max_bytes: int = MAX_GRAPH_BYTES
+    cut_at: int | None = None  # SELECT: keep this many rows and say there are more (``more``)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Answer:
     fmt: str = ""
     status: int = 200
     message: str = ""
+    more: bool = False  # ``cut_at`` cut the rows
 
 
 def error(status: int, message: str) -> Answer:

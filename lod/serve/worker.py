@@ -54,10 +54,17 @@ class _RowCounter:
 
     def write(self, data: bytes) -> int:
         self.lines += data.count(b"\n")
+        self.chunks.append(bytes(data))
         if self.max_lines is not None and self.lines > self.max_lines:
             raise TooManyRows
-        self.chunks.append(bytes(data))
         return len(data)
+
+    def first_lines(self) -> bytes:
+        """What was written, up to ``max_lines`` whole lines."""
+        data = b"".join(self.chunks)
+        if self.max_lines is None or self.lines <= self.max_lines:
+            return data
+        return b"".join(line + b"\n" for line in data.split(b"\n")[: self.max_lines])
 
     def flush(self) -> None:
         pass
@@ -154,23 +161,27 @@ def _solutions(result: ox.QuerySolutions, job: QueryJob) -> Answer:
     """SELECT results: written as TSV first, counting rows (the row limit stops it early),
     then, for other formats, read back and written again by pyoxigraph: one run of the query,
     every byte written by pyoxigraph."""
-    counter = _RowCounter(job.max_rows)
+    cut = job.cut_at is not None and (job.max_rows is None or job.cut_at <= job.max_rows)
+    counter = _RowCounter(job.cut_at if cut else job.max_rows)
+    more = False
     try:
         result.serialize(cast(IO[bytes], counter), format=ox.QueryResultsFormat.TSV)
     except TooManyRows:
-        return error(
-            413,
-            f"the result has more than {job.max_rows:,} rows (the server's --max-rows); "
-            "ask for fewer with LIMIT and OFFSET",
-        )
-    tsv = b"".join(counter.chunks)
+        if not cut:
+            return error(
+                413,
+                f"the result has more than {job.max_rows:,} rows (the server's --max-rows); "
+                "ask for fewer with LIMIT and OFFSET",
+            )
+        more = True
+    tsv = counter.first_lines()
     fmt = job.results_format or "json"
     if fmt == "tsv":
-        return Answer("results", tsv, form="select", fmt=fmt)
+        return Answer("results", tsv, form="select", fmt=fmt, more=more)
     again = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
     assert isinstance(again, ox.QuerySolutions)
     body = again.serialize(format=_RESULTS[fmt])
-    return Answer("results", body or b"", form="select", fmt=fmt)
+    return Answer("results", body or b"", form="select", fmt=fmt, more=more)
 
 
 def _graph(store: ox.Store, job: GraphJob) -> Answer:
