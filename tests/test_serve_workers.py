@@ -226,3 +226,12 @@ def test_a_cancelled_request_never_leaves_its_worker_busy_or_stale(tmp_path: Pat
     body, restarts = asyncio.run(scenario())
     assert body == b'{"head":{},"boolean":true}'
     assert restarts == 1
+
+
+@pytest.mark.parametrize("args", [["--public-url", "data.example.org"], ["--update-token", " "]])
+def test_lod_serve_refuses_bad_options_in_one_line(tmp_path: Path, args: list[str]) -> None:
+    store = sample_store(tmp_path / "store")
+    result = CliRunner().invoke(cli, ["serve", "--store", str(store), *args])
+    assert result.exit_code == 2
+    assert result.output.startswith("lod: error: ")
+    assert len(result.output.strip().splitlines()) == 1

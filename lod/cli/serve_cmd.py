@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
+import urllib.parse
 from types import FrameType
 from typing import Any
 
@@ -55,6 +56,10 @@ def serve_command(host: str, port: int, public_url: str | None, base_uri: str,
     public = public_url or bound
     if not public.endswith("/"):
         public += "/"
+    parts = urllib.parse.urlsplit(public)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise UsageError(f"--public-url must be an http(s) URL such as https://data.example.org/lod/, "
+                         f"not {public_url!r}")
     config = ServeConfig(public_url=public, base_uri=base_uri, update_token=update_token,
                          timeout=float(target["timeout"]), max_rows=max_rows, page_size=page_size)
     if target.get("endpoint"):
