@@ -36,18 +36,20 @@ def converter_spec(base_uri: str, mapping: str | None, encode_as: str | None = N
     return ConverterSpec(base_uri, mapping, encode_as=encode_as, code_cache=str(cache) if cache else None)
 
 
-def store_options(fn: F) -> F:
+def store_options(fn: F, *, timeout: float = 60.0,
+                  timeout_help: str = "Give up on a remote server after this long.") -> F:
     """Where the store is (load, delete, query, export, stats): ``--store DIR`` (else
     ``$LOD_STORE``, else the default folder) or a SPARQL server at ``--endpoint URL``. The
-    command receives them as one ``target`` dict (see :func:`lod.cli.store_cmds.open_target`)."""
+    command receives them as one ``target`` dict (see :func:`lod.cli.store_cmds.open_target`).
+    ``timeout``/``timeout_help``: ``--timeout``'s default and help (``lod serve``'s differ)."""
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         kwargs["target"] = {key: kwargs.pop(key) for key in _STORE_KEYS}
         return fn(*args, **kwargs)
 
     options = [
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-                     metavar="SECONDS", help="Give up on a remote server after this long."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=timeout, show_default=True,
+                     metavar="SECONDS", help=timeout_help),
         click.option("--user", metavar="NAME",
                      help="User for the SPARQL server (password from $LOD_PASSWORD or ~/.netrc; "
                           "HTTP basic or digest)."),

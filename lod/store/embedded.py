@@ -48,6 +48,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from lod.errors import QueryError, StoreBusyError, StoreError, StoreMissingError
+from lod.store import snapshots
 from lod.store.base import DUMP_PREFIXES, Bindings, ClosingMixin, SelectResult, dump_format
 from lod.store.bindings import inject_values
 from lod.store.guard import check_query, check_update
@@ -166,6 +167,7 @@ class EmbeddedStore(ClosingMixin):
                 raise QueryError(f"invalid SPARQL update: {err}") from None
             except OSError as err:
                 raise StoreError(f"store {self.path}: update failed: {err}") from None
+            self._publish(store)
 
     # -- reads --------------------------------------------------------------------------
 
@@ -295,6 +297,7 @@ class EmbeddedStore(ClosingMixin):
                 self._apply(store, nquads, drop)
                 store.flush()
                 journal.unlink()
+                self._publish(store)
             except OSError as err:
                 raise StoreError(f"store {self.path}: write failed: {err}") from None
 
@@ -337,6 +340,8 @@ class EmbeddedStore(ClosingMixin):
             # through the memtables), so it needs no flush: at 100,000 studies the flushes
             # waited minutes in all on RocksDB's compactions.
             journal.unlink(missing_ok=True)
+            with self._lock:
+                self._publish(store)
         except OSError as err:
             raise StoreError(f"store {self.path}: write failed: {err}") from None
 
@@ -350,6 +355,18 @@ class EmbeddedStore(ClosingMixin):
             store.bulk_load(nquads, format=_NQ, lenient=True)
         elif nquads:
             store.load(nquads, format=_NQ)
+
+    def publish_snapshot(self) -> None:
+        """Publish a snapshot now (see :mod:`lod.store.snapshots`), e.g. when a reader starts."""
+        store = self._open_store()
+        with self._lock:
+            self._idle.wait_for(lambda: not self._loading)
+            snapshots.publish(store, self.path)
+
+    def _publish(self, store: ox.Store) -> None:
+        """A snapshot for the readers that asked for them (see :mod:`lod.store.snapshots`)."""
+        if snapshots.enabled(self.path):
+            snapshots.publish(store, self.path)
 
     def _recover(self) -> None:
         """Finish the batches a killed process committed but did not complete."""

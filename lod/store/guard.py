@@ -40,6 +40,13 @@ _TOKENS = re.compile(
 )
 
 
+def tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    """Each token of ``text``: its kind (``word``, ``iri``, ``string``, ``other`` …), its
+    text and its offset. Blank space and comments are tokens too."""
+    for match in _TOKENS.finditer(text):
+        yield match.lastgroup or "other", match.group(), match.start()
+
+
 def keywords(text: str) -> Iterator[tuple[str, int]]:
     """Each bare word of ``text`` (upper-cased) with its 1-based line number."""
     line = 1

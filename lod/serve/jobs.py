@@ -1,0 +1,67 @@
+"""What a query worker is asked to do and what it answers: plain picklable values, so that
+requests and answers cross a pipe between the server and its worker processes.
+
+A job carries the query text as the client sent it (checked by :mod:`lod.store.guard` before
+it is sent), the protocol's dataset (``default-graph-uri``/``named-graph-uri``) and the result
+format wanted; the answer is the serialized bytes, or an error with the HTTP status it maps to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Result formats by short name; the worker maps them to pyoxigraph's formats.
+RESULT_FORMATS = ("json", "xml", "csv", "tsv")
+#: a graph answer (CONSTRUCT, DESCRIBE, a stored graph) larger than this is refused (413):
+#: it is built in memory and sent whole.
+MAX_GRAPH_BYTES = 256 * 1024 * 1024
+GRAPH_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "nquads")
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """A SPARQL query. ``results_format`` serves SELECT and ASK, ``graph_format`` CONSTRUCT
+    and DESCRIBE: the client's Accept header may allow both, and only the query says which
+    one is needed. ``max_rows``: more rows than this are refused, never cut."""
+
+    query: str
+    results_format: str | None = "json"
+    graph_format: str | None = "ntriples"
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int | None = None
+    base_iri: str | None = None  # relative IRIs in the query resolve against it
+    max_bytes: int = MAX_GRAPH_BYTES
+    cut_at: int | None = None  # SELECT: keep this many rows and say there are more (``more``)
+
+
+@dataclass(frozen=True)
+class GraphJob:
+    """One graph of the store (``graph`` None: the default graph), for the Graph Store
+    Protocol's GET; ``exists_only`` for HEAD."""
+
+    graph: str | None
+    graph_format: str = "ntriples"
+    exists_only: bool = False
+    max_bytes: int = MAX_GRAPH_BYTES
+
+
+Job = QueryJob | GraphJob
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A worker's answer. ``kind``: ``results`` (SELECT, ASK), ``graph`` (CONSTRUCT, DESCRIBE,
+    a stored graph) or ``error``; ``form`` is the query form (``select``, ``ask``, ``graph``)."""
+
+    kind: str
+    body: bytes = b""
+    form: str = ""
+    fmt: str = ""
+    status: int = 200
+    message: str = ""
+    more: bool = False  # ``cut_at`` cut the rows
+
+
+def error(status: int, message: str) -> Answer:
+    return Answer("error", status=status, message=message)

@@ -1,0 +1,145 @@
+"""``/queries`` (the named queries, as JSON) and ``/queries/NAME?param=…`` (one of them run):
+the same ``.rq`` files, parameter checks and results formats as ``lod query``.
+
+Each query runs with its declared row limit (``limit=N`` asks for another; 0: all, within the
+server's ``--max-rows``). One row more than the limit is fetched, so that a cut answer says
+so: the header ``X-Lod-More: true`` (the results formats have no place for it). Written
+answers are kept until the store changes.
+"""
+
+from __future__ import annotations
+
+import io
+
+import orjson
+import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from lod.errors import QueryError
+from lod.queries import NamedQuery, named_queries, prepare
+from lod.queries.run import Answer, query_form
+from lod.results import write
+from lod.serve.backend import EmbeddedBackend
+from lod.serve.cache import AnswerCache
+from lod.serve.jobs import Answer as Answer_
+from lod.serve.jobs import QueryJob
+from lod.serve.negotiate import choose, content_type, parse_accept
+from lod.serve.protocol import ProtocolError, parse_pairs
+from lod.serve.sparql import CORS, Endpoint, text_response
+from lod.store.bindings import inject_values
+from lod.store.terms import from_ox
+
+#: what ``lod query --format`` writes, by Accept.
+FORMATS: dict[str, tuple[str, ...]] = {
+    "json": ("application/sparql-results+json", "application/json"),
+    "csv": ("text/csv",),
+    "tsv": ("text/tab-separated-values",),
+}
+
+
+def describe(query: NamedQuery, endpoint: Endpoint) -> dict[str, object]:
+    return {
+        "name": query.name,
+        "description": query.description,
+        "url": endpoint.ctx.config.link(f"queries/{query.name}"),
+        "usage": query.usage(),
+        "params": [
+            {"name": p.name, "type": p.kind, "optional": p.optional, "default": p.default,
+             "description": p.description}
+            for p in query.params
+        ],
+    }
+
+
+def routes(endpoint: Endpoint) -> list[BaseRoute]:
+    # Written answers, kept per store generation: writing a table out costs more than the
+    # query it came from when the query reads the facet summary.
+    written = AnswerCache(endpoint.cache_entries)
+
+    async def listing(request: Request) -> Response:
+        body = orjson.dumps([describe(q, endpoint) for q in named_queries().values()],
+                            option=orjson.OPT_INDENT_2)
+        return Response(body, media_type="application/json", headers=CORS)
+
+    async def run(request: Request) -> Response:
+        try:
+            response = await _run(endpoint, request, written)
+        except ProtocolError as err:
+            response = text_response(err.status, err.message)
+        except QueryError as err:
+            response = text_response(400, str(err))
+        response.headers.update(CORS)
+        return response
+
+    return [Route("/queries", listing, methods=["GET"]),
+            Route("/queries/{name}", run, methods=["GET"])]
+
+
+async def _run(endpoint: Endpoint, request: Request, written: AnswerCache) -> Response:
+    name = request.path_params["name"]
+    query = named_queries().get(name)
+    if query is None:
+        return text_response(404, f"no query named {name!r}; /queries lists them")
+    raw: dict[str, str] = {}
+    limit = -1
+    for key, value in parse_pairs(request.url.query):
+        if key == "limit":
+            if not value.isdigit():
+                raise ProtocolError(400, f"parameter limit: expected a whole number, got {value!r}")
+            limit = int(value)
+            continue
+        if key in raw:
+            raise ProtocolError(400, f"parameter {key} given twice; give it once")
+        raw[key] = value
+    fmt = choose(parse_accept(request.headers.get("accept")), FORMATS)
+    if fmt is None:
+        return text_response(406, "named queries answer as SPARQL JSON, CSV or TSV")
+    generation = endpoint.backend.generation()
+    cache_key = (name, tuple(sorted(raw.items())), limit, fmt)
+    kept = written.get(generation, cache_key)
+    if kept is not None:
+        return _response(kept)
+    prepared = prepare(query, raw, limit=limit)
+    text = prepared.text.rstrip()
+    if prepared.managed and prepared.order:
+        text += f"\nORDER BY {prepared.order}"
+    if prepared.managed and prepared.limit is not None:
+        text += f"\nLIMIT {int(prepared.limit) + 1}"
+    form = query_form(text)
+    if isinstance(endpoint.backend, EmbeddedBackend) and form == "select":
+        # The worker cuts at the limit and writes the format itself (pyoxigraph): no row
+        # passes through Python here.
+        fast = QueryJob(inject_values(text, prepared.bindings), results_format=fmt, graph_format=None,
+                        max_rows=endpoint.ctx.config.max_rows, cut_at=prepared.limit)
+        answer = await endpoint.backend.query(fast)
+        if answer.kind == "error":
+            return text_response(answer.status, answer.message)
+        done = Answer_("results", answer.body, form="true" if answer.more else "false", fmt=fmt)
+        written.put(generation, cache_key, done)
+        return _response(done)
+    job = QueryJob(inject_values(text, prepared.bindings), results_format="json",
+                   graph_format=None, max_rows=endpoint.ctx.config.max_rows)
+    answer = await endpoint.backend.query(job)
+    if answer.kind == "error":
+        return text_response(answer.status, answer.message)
+    result = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+    out = io.StringIO()
+    more = False
+    if isinstance(result, ox.QueryBoolean):
+        write(Answer("ask", boolean=bool(result)), fmt, out)
+    else:
+        names = [v.value for v in result.variables]
+        rows = [{n: from_ox(s[n]) for n in names if s[n] is not None} for s in result]
+        if prepared.limit is not None and len(rows) > prepared.limit:
+            rows, more = rows[: prepared.limit], True
+        write(Answer(form, names, rows), fmt, out)
+    done = Answer_("results", out.getvalue().encode("utf-8"), form="true" if more else "false", fmt=fmt)
+    written.put(generation, cache_key, done)
+    return _response(done)
+
+
+def _response(done: Answer_) -> Response:
+    headers = {"Vary": "Accept", "X-Lod-More": done.form}
+    return Response(done.body, media_type=content_type(done.fmt), headers=headers)
