@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from ..errors import UsageError
-from .options import DEFAULT_BASE_URI, store_options
+from lod.cli.options import DEFAULT_BASE_URI, store_options
+from lod.errors import UsageError
 
 
 @click.command("serve")
@@ -43,12 +43,12 @@ def serve_command(host: str, port: int, public_url: str | None, base_uri: str,
     Example: lod serve --store ./store --port 8000"""
     import uvicorn
 
-    from ..serve.app import create_app, embedded_backend, remote_backend
-    from ..serve.context import ServeConfig
-    from ..serve.limits import MAX_HEADERS
-    from ..store.env import default_store_dir
-    from ..store.remote import RemoteStore
-    from .store_cmds import open_target
+    from lod.cli.store_cmds import open_target
+    from lod.serve.app import create_app, embedded_backend, remote_backend
+    from lod.serve.context import ServeConfig
+    from lod.serve.limits import MAX_HEADERS
+    from lod.store.env import default_store_dir
+    from lod.store.remote import RemoteStore
 
     if update_token is not None and not update_token.strip():
         raise UsageError("--update-token is empty; give a secret, or none for a read-only server")

@@ -19,8 +19,8 @@ from starlette.routing import BaseRoute, Route
 
 from lod.errors import QueryError
 from lod.queries import NamedQuery, named_queries, prepare
+from lod.queries.results import write
 from lod.queries.run import Answer, query_form
-from lod.results import write
 from lod.serve.backend import EmbeddedBackend
 from lod.serve.cache import AnswerCache
 from lod.serve.jobs import Answer as Answer_
