@@ -171,6 +171,7 @@ async def feed_triples(ctx: ServeContext, path: str, page: PageRequest) -> list[
             "Every study this server publishes, as DCAT-AP datasets.", language="en")),
         ox.Triple(catalog, _n(DCT + "publisher"), publisher),
         ox.Triple(catalog, _n(FOAF + "homepage"), _n(ctx.config.public_url)),
+        ox.Triple(_n(ctx.config.public_url), RDF_TYPE, _n(FOAF + "Document")),
         ox.Triple(catalog, _n(HYDRA + "totalItems"), _int(total)),
         ox.Triple(catalog, _n(HYDRA + "view"), here),
         ox.Triple(catalog, _n(VOID + "dataDump"), _n(ctx.config.link(DUMP_PATH))),
