@@ -15,11 +15,14 @@ from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from lod import loading
 from lod.parallel import ConverterSpec
 from lod.serve.context import ServeConfig, ServeContext, StoreReader
-from lod.serve.web import routes
+from lod.serve.web import query_page, routes
 from lod.store import Store
 from tests.fixtures_store import free_port
 from tests.paths import ddi_corpus, harmony_corpus
@@ -40,14 +43,21 @@ def corpus() -> list[Path]:
 
 
 @contextmanager
-def serving(store: Store, *, public_url: str | None = None,
-            page_size: int = 100) -> Iterator[tuple[str, ServeContext]]:
-    """(the URL the server listens on, its context); ``public_url`` defaults to that URL."""
+def serving(store: Store, *, public_url: str | None = None, page_size: int = 100,
+            with_sparql_page: bool = False) -> Iterator[tuple[str, ServeContext]]:
+    """(the URL the server listens on, its context); ``public_url`` defaults to that URL.
+    ``with_sparql_page``: also answer ``GET /sparql`` with :func:`query_page`, as the serve
+    app does for a browser that sends no query."""
     port = free_port()
     bind = f"http://127.0.0.1:{port}/"
     ctx = ServeContext(ServeConfig(public_url=public_url or bind, page_size=page_size),
                        StoreReader(store))
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=routes(ctx)), host="127.0.0.1",
+    served: list[BaseRoute] = routes(ctx)
+    if with_sparql_page:
+        async def sparql_page(request: Request) -> Response:
+            return await query_page(request, ctx)
+        served.append(Route("/sparql", sparql_page))
+    server = uvicorn.Server(uvicorn.Config(Starlette(routes=served), host="127.0.0.1",
                                            port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -16,7 +16,7 @@ import orjson
 from rdflib import OWL, RDF, Literal, URIRef
 from rdflib.namespace import XSD
 
-from lod.serve.web.view import DCAT, DCT, SCHEMA, Described
+from lod.serve.web.view import DCAT, DCT, FOAF, SCHEMA, Described
 
 MIN_DESCRIPTION = 50
 MAX_DESCRIPTION = 5000
@@ -44,7 +44,8 @@ def doi_url(value: str) -> str | None:
 
 
 def _agent(view: Described, node: URIRef) -> dict[str, Any]:
-    kind = "Person" if (node, RDF.type, SCHEMA.Person) in view.graph else "Organization"
+    person = any((node, RDF.type, kind) in view.graph for kind in (SCHEMA.Person, FOAF.Person))
+    kind = "Person" if person else "Organization"
     return {"@type": kind, "name": view.label(node), "url": view.link(node)}
 
 
@@ -73,14 +74,16 @@ def dataset(view: Described, study: URIRef, page_url: str) -> dict[str, Any]:
          or [view.label(n) for n in view.nodes(study, DCAT.theme)])
     _put(out, "creator", [_agent(view, n) for n in view.nodes(study, SCHEMA.creator, DCT.creator)])
     _put(out, "funder", [_agent(view, n) for n in view.nodes(study, SCHEMA.funder)])
+    _put(out, "sponsor", [_agent(view, n) for n in view.nodes(study, SCHEMA.sponsor)])
     _put(out, "license", [str(n) for n in view.nodes(study, SCHEMA.license, DCT.license)])
     free = [o for o in view.graph.objects(study, SCHEMA.isAccessibleForFree)
             if isinstance(o, Literal) and o.datatype == XSD.boolean]
     if free:
         out["isAccessibleForFree"] = bool(free[0].toPython())
     _put(out, "temporalCoverage", view.texts(study, SCHEMA.temporalCoverage))
-    _put(out, "spatialCoverage", [{"@type": "Place", "name": view.label(n)}
-                                  for n in view.nodes(study, SCHEMA.spatialCoverage, DCT.spatial)])
+    places = dict.fromkeys(view.label(n) for n in view.nodes(study, SCHEMA.spatialCoverage,
+                                                             DCT.spatial))
+    _put(out, "spatialCoverage", [{"@type": "Place", "name": name} for name in places])
     _put(out, "variableMeasured", view.texts(study, SCHEMA.variableMeasured)
          + [view.label(n) for n in view.nodes(study, SCHEMA.variableMeasured)])
     _put(out, "includedInDataCatalog", [_related(view, n, "DataCatalog")
