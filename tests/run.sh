@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+tools/fetch-yasgui  # YASGUI's built assets from npm, for the query page (git ignores them)
 .venv/bin/ruff check lod tests bench tools
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,10 +44,13 @@ def corpus() -> list[Path]:
 
 @contextmanager
 def serving(store: Store, *, public_url: str | None = None, page_size: int = 100,
-            with_sparql_page: bool = False) -> Iterator[tuple[str, ServeContext]]:
+            with_sparql_page: bool = False,
+            extra_routes: Callable[[ServeContext], BaseRoute] | None = None,
+            ) -> Iterator[tuple[str, ServeContext]]:
     """(the URL the server listens on, its context); ``public_url`` defaults to that URL.
     ``with_sparql_page``: also answer ``GET /sparql`` with :func:`query_page`, as the serve
-    app does for a browser that sends no query."""
+    app does for a browser that sends no query. ``extra_routes``: one more route, made from
+    the context (a test's stand-in for a route the serve app owns)."""
     port = free_port()
     bind = f"http://127.0.0.1:{port}/"
     ctx = ServeContext(ServeConfig(public_url=public_url or bind, page_size=page_size),
@@ -57,6 +60,8 @@ def serving(store: Store, *, public_url: str | None = None, page_size: int = 100
         async def sparql_page(request: Request) -> Response:
             return await query_page(request, ctx)
         served.append(Route("/sparql", sparql_page))
+    if extra_routes is not None:
+        served.append(extra_routes(ctx))
     server = uvicorn.Server(uvicorn.Config(Starlette(routes=served), host="127.0.0.1",
                                            port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
