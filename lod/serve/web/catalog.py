@@ -12,6 +12,8 @@ that a page is complete for SHACL and for a harvester.
 
 from __future__ import annotations
 
+import asyncio
+import bisect
 import gzip
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -39,9 +41,8 @@ DUMP_PATH = "catalog.nq.gz"
 _PREFIXES = "PREFIX dcat: <http://www.w3.org/ns/dcat#>\nPREFIX dct: <http://purl.org/dc/terms/>\n"
 _DATASET = "GRAPH ?d { ?d a dcat:Dataset }"
 _SINCE = "GRAPH ?d { ?d dct:modified ?m } FILTER(STR(?m) >= ?since)"
-# The page's content: every dataset in [first, last], its graph and its nodes' graphs.
+# One dataset's content (``?d`` bound): its graph and the graphs of the nodes it reaches.
 _CONTENT = _PREFIXES + """CONSTRUCT { ?s ?p ?o } WHERE {
-  {_DATASET} FILTER(STR(?d) >= ?first && STR(?d) <= ?last) {since}
   { GRAPH ?d { ?s ?p ?o } }
   UNION { GRAPH ?d { ?x ?q ?n } FILTER(isIRI(?n) && ?n != ?d)
           FILTER NOT EXISTS { GRAPH ?n { ?n a dcat:Dataset } } GRAPH ?n { ?s ?p ?o } }
@@ -95,50 +96,39 @@ def page_request(request: Request) -> PageRequest:
     return PageRequest(after, before, parse_since(since) if since is not None else None)
 
 
-def _where(page: PageRequest, cursor: str = "") -> str:
-    return "WHERE { " + _DATASET + (" " + _SINCE if page.since else "") + cursor + " }"
+def _bindings(page: PageRequest) -> dict[str, Literal | URIRef]:
+    return {"since": Literal(page.since)} if page.since else {}
 
 
-def _bindings(page: PageRequest, **extra: str) -> dict[str, Literal | URIRef]:
-    out: dict[str, Literal | URIRef] = {name: Literal(value) for name, value in extra.items()}
-    if page.since:
-        out["since"] = Literal(page.since)
-    return out
+async def _all_ids(ctx: ServeContext, page: PageRequest) -> list[str]:
+    """Every dataset IRI the feed lists, in code-point order. Sorted here: Oxigraph's
+    ``ORDER BY STR(?d)`` took 0.3 s on 3,000 studies, fetching them unsorted 20 ms."""
+    query = _PREFIXES + "SELECT ?d WHERE { " + _DATASET + (" " + _SINCE if page.since else "") + " }"
+    rows = (await ctx.reader.select(query, _bindings(page))).rows
+    return sorted({str(r["d"]) for r in rows})
 
 
-async def _ids(ctx: ServeContext, page: PageRequest) -> tuple[list[str], bool]:
-    """The page's dataset IRIs in order, and whether more lie beyond it in paging direction."""
-    size = ctx.config.page_size
+@dataclass(frozen=True)
+class Window:
+    ids: list[str]
+    total: int
+    has_next: bool
+    has_previous: bool
+    last_after: str | None  # the ``after`` of the last page; None when the first is the last
+
+
+def window(every: list[str], page: PageRequest, size: int) -> Window:
+    """The page of ``every`` (sorted) that ``page``'s cursor names."""
     if page.before is not None:
-        query = (_PREFIXES + "SELECT ?d " + _where(page, " FILTER(STR(?d) < ?before)")
-                 + f" ORDER BY DESC(STR(?d)) LIMIT {size + 1}")
-        rows = (await ctx.reader.select(query, _bindings(page, before=page.before))).rows
-        found = [str(r["d"]) for r in rows]
-        return list(reversed(found[:size])), len(found) > size
-    cursor = " FILTER(STR(?d) > ?after)" if page.after is not None else ""
-    query = _PREFIXES + "SELECT ?d " + _where(page, cursor) + f" ORDER BY STR(?d) LIMIT {size + 1}"
-    extra = {"after": page.after} if page.after is not None else {}
-    rows = (await ctx.reader.select(query, _bindings(page, **extra))).rows
-    found = [str(r["d"]) for r in rows]
-    return found[:size], len(found) > size
-
-
-async def _total(ctx: ServeContext, page: PageRequest) -> int:
-    query = _PREFIXES + "SELECT (COUNT(?d) AS ?n) " + _where(page)
-    rows = (await ctx.reader.select(query, _bindings(page))).rows
-    value = rows[0].get("n") if rows else None
-    return int(value) if isinstance(value, Literal) else 0
-
-
-async def _last_cursor(ctx: ServeContext, page: PageRequest, total: int) -> str | None:
-    """The ``after`` of the last page (None when the first page is the last)."""
-    size = ctx.config.page_size
-    if total <= size:
-        return None
-    offset = (total - 1) // size * size - 1
-    query = _PREFIXES + "SELECT ?d " + _where(page) + f" ORDER BY STR(?d) OFFSET {offset} LIMIT 1"
-    rows = (await ctx.reader.select(query, _bindings(page))).rows
-    return str(rows[0]["d"]) if rows else None
+        end = bisect.bisect_left(every, page.before)
+        start = max(0, end - size)
+    else:
+        start = bisect.bisect_right(every, page.after) if page.after is not None else 0
+        end = start + size
+    ids = every[start:end]
+    last_start = (len(every) - 1) // size * size if every else 0
+    return Window(ids, len(every), end < len(every), start > 0,
+                  every[last_start - 1] if last_start > 0 else None)
 
 
 def _url(ctx: ServeContext, path: str, page: PageRequest, **cursor: str) -> str:
@@ -158,8 +148,8 @@ def _int(n: int) -> ox.Literal:
 
 async def feed_triples(ctx: ServeContext, path: str, page: PageRequest) -> list[ox.Triple]:
     """One feed page: the catalogue, its datasets on this page with their graphs, the view."""
-    ids, more = await _ids(ctx, page)
-    total = await _total(ctx, page)
+    found = window(await _all_ids(ctx, page), page, ctx.config.page_size)
+    ids, total = found.ids, found.total
     catalog = _n(ctx.config.link("catalog"))
     here = _n(_url(ctx, path, page, **({"after": page.after} if page.after else {})
                    | ({"before": page.before} if page.before else {})))
@@ -181,33 +171,28 @@ async def feed_triples(ctx: ServeContext, path: str, page: PageRequest) -> list[
         ox.Triple(here, _n(HYDRA + "totalItems"), _int(total)),
         ox.Triple(here, _n(HYDRA + "first"), _n(_url(ctx, path, page))),
     ]
-    last = await _last_cursor(ctx, page, total)
+    last = found.last_after
     out.append(ox.Triple(here, _n(HYDRA + "last"),
                          _n(_url(ctx, path, page, **({"after": last} if last else {})))))
-    forward_more = more if page.before is None else True
-    backward_more = (page.after is not None) if page.before is None else more
-    if ids and forward_more:
+    if ids and found.has_next:
         out.append(ox.Triple(here, _n(HYDRA + "next"), _n(_url(ctx, path, page, after=ids[-1]))))
-    if ids and backward_more:
+    if ids and found.has_previous:
         out.append(ox.Triple(here, _n(HYDRA + "previous"),
                              _n(_url(ctx, path, page, before=ids[0]))))
     out += [ox.Triple(catalog, _n(DCAT + "dataset"), _n(d)) for d in ids]
-    if ids:
-        body = await ctx.reader.construct(_content_query(page),
-                                          _bindings(page, first=ids[0], last=ids[-1]))
-        out += rdf.triples(body)
-    return out
-
-
-def _content_query(page: PageRequest) -> str:
-    return _CONTENT.replace("{_DATASET}", _DATASET).replace("{since}", _SINCE if page.since else "")
+    # One query per dataset, with its IRI bound: Oxigraph then walks only that graph, where a
+    # range filter over the page would scan every graph (measured: seconds per page).
+    bodies = await asyncio.gather(*(ctx.reader.construct(_CONTENT, {"d": URIRef(d)}) for d in ids))
+    seen = dict.fromkeys(out)
+    for body in bodies:
+        for triple in rdf.triples(body):
+            seen.setdefault(triple, None)
+    return list(seen)
 
 
 async def dataset_triples(ctx: ServeContext, iri: str) -> list[ox.Triple]:
     """One dataset as a feed page carries it (empty when ``iri`` is no stored dataset)."""
-    page = PageRequest()
-    return rdf.triples(await ctx.reader.construct(_content_query(page),
-                                                  _bindings(page, first=iri, last=iri)))
+    return rdf.triples(await ctx.reader.construct(_CONTENT, {"d": URIRef(iri)}))
 
 
 async def feed(request: Request, ctx: ServeContext) -> Response:
