@@ -10,6 +10,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from lod.serve.context import ServeContext
+from lod.store.terms import from_ox
 from lod.transforms.codes import EU_COUNTRY
 
 SCHEMA = rdflib.Namespace("https://schema.org/")
@@ -24,8 +25,8 @@ LABELS = (SCHEMA.name, DCT.title, FOAF.name, SKOS.prefLabel, rdflib.RDFS.label)
 def graph_of(found: list[ox.Triple]) -> rdflib.Graph:
     """pyoxigraph triples as a small rdflib graph (pages read it; it is never the hot path)."""
     graph = rdflib.Graph()
-    text = ox.serialize(found, format=ox.RdfFormat.N_TRIPLES) or b""
-    graph.parse(data=text.decode("utf-8"), format="nt")
+    for t in found:  # term by term: re-parsing N-Triples in rdflib took most of a page's time
+        graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
     return graph
 
 
