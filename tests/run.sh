@@ -11,6 +11,7 @@ PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 if [ ! -d tests/w3c/node_modules/rdf-test-suite ]; then
     (cd tests/w3c && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+tools/fetch-yasgui  # YASGUI's built assets from npm, for the query page (git ignores them)
 .venv/bin/ruff check lod tests bench tools
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"

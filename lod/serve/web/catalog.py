@@ -1,0 +1,274 @@
+"""The DCAT catalogue feed at ``/catalog``: datasets a page, Hydra cursor paging, and the
+whole-catalogue dump.
+
+Paging is by cursor over dataset IRIs in code-point order: ``?after=IRI`` is the page of
+datasets whose IRI sorts after ``IRI`` (``?before=IRI`` the page before it), so a study loaded
+or deleted while a harvester pages through shifts no other study across a page boundary.
+
+Each dataset comes with its whole named graph plus the graphs of the nodes it reaches there
+(organisations, catalogues, concepts, places; two steps deep, never another study's graph), so
+that a page is complete for SHACL and for a harvester.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import gzip
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+
+from lod.serve.context import ServeContext
+from lod.serve.web import negotiate, rdf
+from lod.serve.web.http import cached, last_change
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+VOID = "http://rdfs.org/ns/void#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DUMP_PATH = "catalog.nq.gz"
+
+_PREFIXES = "PREFIX dcat: <http://www.w3.org/ns/dcat#>\nPREFIX dct: <http://purl.org/dc/terms/>\n"
+_DATASET = "GRAPH ?d { ?d a dcat:Dataset }"
+_SINCE = "GRAPH ?d { ?d dct:modified ?m } FILTER(STR(?m) >= ?since)"
+# One dataset's content (``?d`` bound): its graph and the graphs of the nodes it reaches.
+_CONTENT = _PREFIXES + """CONSTRUCT { ?s ?p ?o } WHERE {
+  { GRAPH ?d { ?s ?p ?o } }
+  UNION { GRAPH ?d { ?x ?q ?n } FILTER(isIRI(?n) && ?n != ?d)
+          FILTER NOT EXISTS { GRAPH ?n { ?n a dcat:Dataset } } GRAPH ?n { ?s ?p ?o } }
+  UNION { GRAPH ?d { ?x ?q ?n } FILTER(isIRI(?n) && ?n != ?d)
+          FILTER NOT EXISTS { GRAPH ?n { ?n a dcat:Dataset } }
+          GRAPH ?n { ?y ?r ?k } FILTER(isIRI(?k) && ?k != ?n && ?k != ?d)
+          FILTER NOT EXISTS { GRAPH ?k { ?k a dcat:Dataset } } GRAPH ?k { ?s ?p ?o } }
+}"""
+
+
+class BadParameter(ValueError):
+    """A feed parameter that cannot be used; its message names it."""
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    after: str | None = None
+    before: str | None = None
+    since: str | None = None
+
+
+def parse_since(value: str) -> str:
+    """``modified_since`` as the ISO text ``dct:modified`` values are compared with: a date
+    stays ``YYYY-MM-DD``; a datetime becomes UTC ``YYYY-MM-DDTHH:MM:SS``."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text).isoformat()
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadParameter(f"modified_since={value!r} is not an ISO date or datetime "
+                           "(e.g. 2024-05-01 or 2024-05-01T12:00:00Z)") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0).isoformat()
+
+
+def page_request(request: Request) -> PageRequest:
+    params = request.query_params
+    unknown = sorted(set(params) - {"after", "before", "modified_since"})
+    if unknown:
+        raise BadParameter(f"unknown parameter {unknown[0]!r}: the feed takes after, before "
+                           "and modified_since")
+    after, before = params.get("after"), params.get("before")
+    if after is not None and before is not None:
+        raise BadParameter("give after or before, not both")
+    for name, value in (("after", after), ("before", before)):
+        if value is not None and not value.strip():
+            raise BadParameter(f"{name}= is empty: it takes a dataset IRI")
+    since = params.get("modified_since")
+    return PageRequest(after, before, parse_since(since) if since is not None else None)
+
+
+def _bindings(page: PageRequest) -> dict[str, Literal | URIRef]:
+    return {"since": Literal(page.since)} if page.since else {}
+
+
+async def _all_ids(ctx: ServeContext, page: PageRequest) -> list[str]:
+    """Every dataset IRI the feed lists, in code-point order. Sorted here: Oxigraph's
+    ``ORDER BY STR(?d)`` took 0.3 s on 3,000 studies, fetching them unsorted 20 ms."""
+    query = _PREFIXES + "SELECT ?d WHERE { " + _DATASET + (" " + _SINCE if page.since else "") + " }"
+    rows = (await ctx.reader.select(query, _bindings(page))).rows
+    return sorted({str(r["d"]) for r in rows})
+
+
+@dataclass(frozen=True)
+class Window:
+    ids: list[str]
+    total: int
+    has_next: bool
+    has_previous: bool
+    last_after: str | None  # the ``after`` of the last page; None when the first is the last
+
+
+def window(every: list[str], page: PageRequest, size: int) -> Window:
+    """The page of ``every`` (sorted) that ``page``'s cursor names."""
+    if page.before is not None:
+        end = bisect.bisect_left(every, page.before)
+        start = max(0, end - size)
+    else:
+        start = bisect.bisect_right(every, page.after) if page.after is not None else 0
+        end = start + size
+    ids = every[start:end]
+    last_start = (len(every) - 1) // size * size if every else 0
+    return Window(ids, len(every), end < len(every), start > 0,
+                  every[last_start - 1] if last_start > 0 else None)
+
+
+def _url(ctx: ServeContext, path: str, page: PageRequest, **cursor: str) -> str:
+    params = dict(cursor)
+    if page.since:
+        params["modified_since"] = page.since
+    return ctx.config.link(path) + ("?" + urlencode(params) if params else "")
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=_n(XSD + "integer"))
+
+
+async def feed_triples(ctx: ServeContext, path: str, page: PageRequest) -> list[ox.Triple]:
+    """One feed page: the catalogue, its datasets on this page with their graphs, the view."""
+    found = window(await _all_ids(ctx, page), page, ctx.config.page_size)
+    ids, total = found.ids, found.total
+    catalog = _n(ctx.config.link("catalog"))
+    here = _n(_url(ctx, path, page, **({"after": page.after} if page.after else {})
+                   | ({"before": page.before} if page.before else {})))
+    publisher = _n(ctx.config.link("catalog#publisher"))
+    out = [
+        ox.Triple(catalog, RDF_TYPE, _n(DCAT + "Catalog")),
+        ox.Triple(catalog, _n(DCT + "title"), ox.Literal("Studies", language="en")),
+        ox.Triple(catalog, _n(DCT + "description"), ox.Literal(
+            "Every study this server publishes, as DCAT-AP datasets.", language="en")),
+        ox.Triple(catalog, _n(DCT + "publisher"), publisher),
+        ox.Triple(catalog, _n(FOAF + "homepage"), _n(ctx.config.public_url)),
+        ox.Triple(_n(ctx.config.public_url), RDF_TYPE, _n(FOAF + "Document")),
+        ox.Triple(catalog, _n(HYDRA + "totalItems"), _int(total)),
+        ox.Triple(catalog, _n(HYDRA + "view"), here),
+        ox.Triple(catalog, _n(VOID + "dataDump"), _n(ctx.config.link(DUMP_PATH))),
+        ox.Triple(publisher, RDF_TYPE, _n(FOAF + "Agent")),
+        ox.Triple(publisher, _n(FOAF + "name"), ox.Literal(ctx.config.public_url)),
+        ox.Triple(here, RDF_TYPE, _n(HYDRA + "PartialCollectionView")),
+        ox.Triple(here, _n(HYDRA + "totalItems"), _int(total)),
+        ox.Triple(here, _n(HYDRA + "first"), _n(_url(ctx, path, page))),
+    ]
+    last = found.last_after
+    out.append(ox.Triple(here, _n(HYDRA + "last"),
+                         _n(_url(ctx, path, page, **({"after": last} if last else {})))))
+    if ids and found.has_next:
+        out.append(ox.Triple(here, _n(HYDRA + "next"), _n(_url(ctx, path, page, after=ids[-1]))))
+    if ids and found.has_previous:
+        out.append(ox.Triple(here, _n(HYDRA + "previous"),
+                             _n(_url(ctx, path, page, before=ids[0]))))
+    out += [ox.Triple(catalog, _n(DCAT + "dataset"), _n(d)) for d in ids]
+    # One query per dataset, with its IRI bound: Oxigraph then walks only that graph, where a
+    # range filter over the page would scan every graph (measured: seconds per page).
+    bodies = await asyncio.gather(*(ctx.reader.construct(_CONTENT, {"d": URIRef(d)}) for d in ids))
+    seen = dict.fromkeys(out)
+    for body in bodies:
+        for triple in rdf.triples(body):
+            seen.setdefault(triple, None)
+    return list(seen)
+
+
+async def dataset_triples(ctx: ServeContext, iri: str) -> list[ox.Triple]:
+    """One dataset as a feed page carries it (empty when ``iri`` is no stored dataset)."""
+    return rdf.triples(await ctx.reader.construct(_CONTENT, {"d": URIRef(iri)}))
+
+
+async def feed(request: Request, ctx: ServeContext) -> Response:
+    """``/catalog`` (by Accept) and ``/catalog.ttl|.jsonld|.rdf|.nt``."""
+    ext = request.path_params.get("ext")
+    if ext is not None:
+        form = negotiate.BY_SUFFIX.get("." + ext)
+        if form is None or form.rdf_format is None:
+            return PlainTextResponse(f"no catalogue form .{ext}: use .ttl, .jsonld, .rdf or .nt",
+                                     status_code=404)
+    else:
+        chosen = negotiate.choose(request.headers.get("accept"), negotiate.RDF_FORMS,
+                                  negotiate.TURTLE)
+        if chosen is None:
+            return PlainTextResponse("the catalogue is offered as text/turtle, "
+                                     "application/ld+json, application/rdf+xml and "
+                                     "application/n-triples", status_code=406)
+        form = chosen
+    try:
+        page = page_request(request)
+    except BadParameter as err:
+        return PlainTextResponse(str(err), status_code=400)
+    path = request.url.path.lstrip("/")
+    found = await feed_triples(ctx, path, page)
+    headers = {"Vary": "Accept"} if ext is None else {}
+    return cached(request, rdf.write(found, form), form.media_type, await last_change(ctx), headers)
+
+
+_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STR(?g) > ?after) } " \
+          "ORDER BY STR(?g) LIMIT 200"
+_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+async def _dump_chunks(ctx: ServeContext) -> AsyncIterator[bytes]:
+    """Every named graph as N-Quads, gzipped on the fly, a graph at a time (memory stays flat)."""
+    sink = _Sink()
+    packer = gzip.GzipFile(fileobj=sink, mode="wb")
+    after = ""
+    while True:
+        rows = (await ctx.reader.select(_GRAPHS, {"after": Literal(after)})).rows
+        if not rows:
+            break
+        for row in rows:
+            graph = row["g"]
+            body = await ctx.reader.construct(_GRAPH, {"g": graph})
+            name = _n(str(graph))
+            quads = (ox.Quad(t.subject, t.predicate, t.object, name)
+                     for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+            packer.write(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+            chunk = sink.take()
+            if chunk:
+                yield chunk
+        after = str(rows[-1]["g"])
+    packer.close()
+    yield sink.take()
+
+
+class _Sink:
+    """The file a GzipFile writes into; :meth:`take` hands over what is there so far."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data, self._parts = b"".join(self._parts), []
+        return data
+
+
+async def dump(request: Request, ctx: ServeContext) -> Response:
+    """``/catalog.nq.gz``: the whole store as gzipped N-Quads, streamed."""
+    return StreamingResponse(_dump_chunks(ctx), media_type="application/gzip", headers={
+        "Content-Disposition": 'attachment; filename="catalog.nq.gz"'})
