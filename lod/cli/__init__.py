@@ -27,6 +27,7 @@ COMMANDS = {
     "stats": ("store_cmds:stats_command", "Count studies, graphs, triples and facets in the store."),
     "query": ("query_cmds:query_command", "Run a named query, a .rq file or SPARQL text on the store."),
     "queries": ("query_cmds:queries_command", "List the named queries with their parameters."),
+    "harvest": ("harvest_cmd:harvest_command", "Harvest DCAT feeds or Harmony's API into the store."),
 }
 
 

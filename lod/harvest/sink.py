@@ -1,0 +1,122 @@
+"""Change detection and writing: each harvested dataset is compared, by content hash, with
+what the store holds from the same source; unchanged ones cost no write at all, changed and
+new ones replace their graph (with fresh provenance) in batches, and shared nodes
+(organisations, concepts, places, catalogues) are written only when the store lacks them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .. import facets
+from ..store import Store
+from .provenance import content_hash, known_hashes, provenance
+
+BATCH_DATASETS = 500
+
+
+@dataclass
+class Item:
+    """One dataset ready to store: its graph's statements (N-Triples, no final dot), the
+    shared nodes it uses, and where it came from."""
+
+    iri: str
+    statements: list[str]
+    shared: dict[str, list[str]]
+    page: str
+    fmt: str
+    catalogues: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Counts:
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    writes: int = 0  # store write calls made
+
+
+class Sink:
+    def __init__(self, store: Store, source: str) -> None:
+        self.store = store
+        self.source = source
+        self.known = known_hashes(store, source)
+        self.seen: set[str] = set()
+        self.counts = Counts()
+        self._graphs: set[str] | None = None
+        self._pending: list[ox.Quad] = []
+        self._pending_graphs: list[str] = []
+        self._stale = False
+
+    def add(self, item: Item) -> None:
+        if item.iri in self.seen:
+            return  # the same dataset again (a repeated page): no duplicate
+        self.seen.add(item.iri)
+        digest = content_hash(item.statements)
+        old = self.known.get(item.iri)
+        if old == digest:
+            self.counts.unchanged += 1
+            return
+        if old is None:
+            self.counts.added += 1
+        else:
+            self.counts.changed += 1
+        graph = ox.NamedNode(item.iri)
+        text = "".join(f"{s} <{item.iri}> .\n" for s in item.statements)
+        quads = [q for q in ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS)]
+        quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in provenance(
+            item.iri, source=self.source, page=item.page, digest=digest, fmt=item.fmt,
+            catalogues=item.catalogues)]
+        self._pending.extend(quads)
+        self._pending_graphs.append(item.iri)
+        existing = self._existing()
+        for node, statements in item.shared.items():
+            if node in existing:
+                continue
+            existing.add(node)
+            node_text = "".join(f"{s} <{node}> .\n" for s in statements)
+            self._pending.extend(ox.parse(node_text.encode(), format=ox.RdfFormat.N_QUADS))
+            self._pending_graphs.append(node)
+        if len(self._pending_graphs) >= BATCH_DATASETS:
+            self.flush()
+
+    def _existing(self) -> set[str]:
+        if self._graphs is None:
+            self._graphs = set(self.store.graphs())
+        return self._graphs
+
+    def flush(self) -> None:
+        if not self._pending_graphs:
+            return
+        if not self._stale:
+            facets.mark_stale(self.store)
+            self._stale = True
+            self.counts.writes += 1
+        payload = ox.serialize(self._pending, format=ox.RdfFormat.N_QUADS) or b""
+        self.store.replace_graphs(payload, self._pending_graphs)
+        self.counts.writes += 1
+        self._pending, self._pending_graphs = [], []
+
+    def delete_missing(self) -> int:
+        gone = sorted(set(self.known) - self.seen)
+        if gone:
+            self.flush()
+            if not self._stale:
+                facets.mark_stale(self.store)
+                self._stale = True
+            self.store.delete_graphs(gone)
+            self.counts.writes += 1
+        self.counts.deleted = len(gone)
+        return len(gone)
+
+    def finish(self) -> None:
+        """Write what is pending; refresh the facet summary when anything was written."""
+        self.flush()
+        if self._stale:
+            facets.refresh(self.store)
+            self.counts.writes += 1
+
+
+__all__ = ["BATCH_DATASETS", "Counts", "Item", "Sink"]
