@@ -82,7 +82,12 @@ class Fetcher:
     def _follow(self, url: str, accept: str, etag: str | None) -> Page:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
-            check_scheme(current)
+            try:
+                check_scheme(current)
+            except Refused as err:
+                if current == url:
+                    raise
+                raise Refused(f"{url}: redirected to {err}") from None
             headers = {"Accept": accept}
             if etag:
                 headers["If-None-Match"] = etag
@@ -110,6 +115,8 @@ class Fetcher:
                 return Page(str(response.url), 200, body, response.headers.get("content-type"),
                             response.headers.get("etag"), dict(response.headers))
         except BlockedAddress as err:
+            raise Refused(f"{url}: refused: {err}") from None
+        except httpx.UnsupportedProtocol as err:
             raise Refused(f"{url}: refused: {err}") from None
         except httpx.TimeoutException:
             raise FetchError(f"{url}: no answer within {self.policy.timeout:g} s") from None

@@ -17,7 +17,7 @@ from ..records import Origin, Record
 from ..store import Store
 from . import formats, harmony, paging
 from .datasets import split
-from .fetch import Fetcher, FetchError, FetchPolicy, Page
+from .fetch import Fetcher, FetchError, FetchPolicy, Page, check_scheme
 from .normalise import Normaliser
 from .provenance import catalogue_node
 from .sink import Item, Sink
@@ -99,6 +99,12 @@ class _Source:
         self.complete = True  # every page read; deleting missing datasets is safe
 
     def go(self) -> None:
+        try:
+            check_scheme(self.url)
+        except LodError as err:
+            self.problem(f"error: {err}")
+            self.report.unreachable += 1
+            return
         sink = Sink(self.store, self.url)
         try:
             if self.options.kind == "harmony":
