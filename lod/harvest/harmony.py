@@ -49,6 +49,8 @@ def read_page(url: str, body: bytes, seen: set[str], size: int) -> HarmonyPage:
         data = json.loads(body)
     except ValueError as err:
         raise HarmonyResponseError(f"not JSON: {err}") from None
+    except RecursionError:
+        raise HarmonyResponseError("JSON nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
         raise HarmonyResponseError('not a Harmony search response (no "results" list)')
     hits = data.get("num_hits")

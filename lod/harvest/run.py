@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from .. import facets, loading
 from ..convert import Converter
 from ..errors import LodError
+from ..readers.limits import oversized
 from ..records import Origin, Record
 from ..store import Store
 from . import formats, harmony, paging
@@ -228,6 +229,15 @@ class _Source:
 
     def _convert(self, sink: Sink, converter: Converter, url: str, index: int, result: object) -> None:
         origin = Origin(url, index=index, pointer=f"/results/{index}")
+        if not isinstance(result, dict) or ("dataset_schema" not in result and "extra_data" not in result):
+            self.problem(f"error: {url} result {index}: rejected: not a study record "
+                         "(no dataset_schema or extra_data)")
+            self.report.rejected += 1
+            return
+        if (too_big := oversized(result)) is not None:
+            self.problem(f"error: {url} result {index}: rejected: {too_big[0]}: {too_big[1]}")
+            self.report.rejected += 1
+            return
         conversion = converter.convert(Record(result, origin, source="harmony"))
         if conversion.rejection is not None:
             p = conversion.rejection
