@@ -81,7 +81,8 @@ def test_other_schemes_refused(url: str, tmp_path: Path) -> None:
 def test_every_redirect_hop_is_checked(server: Server, tmp_path: Path) -> None:
     server.routes["/to-file"] = lambda _: (302, {"Location": "file:///etc/passwd"}, b"")
     result = run_harvest(tmp_path / "s", server.base + "/to-file")
-    assert result.exit_code == 2 and "/to-file: redirected to file:/etc/passwd: refused" in one_error_line(result.stderr)
+    assert result.exit_code == 2
+    assert "/to-file: redirected to file:/etc/passwd: refused" in one_error_line(result.stderr)
     server.routes["/round"] = lambda r: (302, {"Location": "/round"}, b"")
     result = run_harvest(tmp_path / "t", server.base + "/round")
     assert result.exit_code == 2 and "more than 5 redirects" in one_error_line(result.stderr)

@@ -106,6 +106,8 @@ def _closure(index: PageIndex, start: Subject, stop: set[Subject]) -> list[ox.Tr
     while todo:
         node = todo.pop()
         for t in index.by_subject.get(node, ()):
+            if node != start and (t.predicate.value == HAS_DATASET or t.object in stop):
+                continue  # a catalogue's links to its datasets, another dataset: not ours
             out.append(t)
             o = t.object
             if isinstance(o, ox.NamedNode | ox.BlankNode) and o not in seen and o not in stop \
