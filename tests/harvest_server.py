@@ -54,10 +54,9 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             request = Request(self.path, {k.lower(): v for k, v in self.headers.items()})
             server.requests.append(request)
             route = server.routes.get(request.path) or server.routes.get(request.route)
-            if route is None:
-                status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
-            else:
-                status, headers, body = route(request)
+            answer: Response = (404, {"Content-Type": "text/plain"}, b"not found") if route is None \
+                else route(request)
+            status, headers, body = answer
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

@@ -59,7 +59,7 @@ def test_second_run_of_unchanged_data_writes_nothing(server: Server, tmp_path: P
         first = run(store, [url])
         assert (first.added, first.changed) == (5, 0)
         counter = WriteCounter(store)
-        second = run(counter, [url])  # type: ignore[arg-type]
+        second = run(counter, [url])
         assert (second.added, second.changed, second.unchanged) == (0, 0, 5)
         assert counter.writes == []
 
