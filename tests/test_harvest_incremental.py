@@ -146,3 +146,55 @@ def test_retries_give_up_with_a_clear_error(server: Server, tmp_path: Path) -> N
     assert report.exit_code == 2  # the source is unreachable
     assert problems == [f"error: {server.base}/down: HTTP 502 (after 4 attempts)"]
     assert len(server.requests) == 4
+
+
+def with_etag(server: Server, route: str, body: bytes, etag: str) -> None:
+    def serve_page(request: Request) -> Response:
+        if request.headers.get("if-none-match") == etag:
+            return 304, {"ETag": etag}, b""
+        return 200, {"Content-Type": "application/rdf+xml", "ETag": etag}, body
+    server.routes[route] = serve_page
+
+
+def test_etags_are_sent_back_and_304_pages_count_as_unchanged(server: Server, tmp_path: Path) -> None:
+    for n in (1, 2, 3):
+        body = (HARVEST / f"ckan/page{n}.rdf").read_bytes().replace(b"__BASE__", server.base.encode())
+        with_etag(server, f"/ckan/catalog.xml?page={n}", body, f'"v{n}"')
+    url = server.base + "/ckan/catalog.xml?page=1"
+    with open_store(store_dir=str(tmp_path / "s"), create=True) as store:
+        assert run(store, [url]).added == 5
+        server.requests.clear()
+        counter = WriteCounter(store)
+        again = run(counter, [url], delete_missing=True)
+        assert (again.pages, again.unchanged, again.deleted, again.added) == (3, 5, 0, 0)
+        assert counter.writes == []
+        assert [r.headers.get("if-none-match") for r in server.requests] == ['"v1"', '"v2"', '"v3"']
+        # page 2 changes (a new ETag): only it is read again
+        changed = (HARVEST / "ckan/page2.rdf").read_bytes().replace(b"Cohort 1970<", b"Cohort 1970, revised<")
+        changed = changed.replace(b"__BASE__", server.base.encode())
+        with_etag(server, "/ckan/catalog.xml?page=2", changed, '"v2b"')
+        third = run(store, [url])
+        assert (third.changed, third.unchanged) == (1, 4)
+
+
+ADVERTISED = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix hydra: <http://www.w3.org/ns/hydra/core#> .
+<__BASE__/feed> a dcat:Catalog ; dcat:dataset <__BASE__/ds/{n}> ;
+  hydra:search [ a hydra:IriTemplate ; hydra:template "__BASE__/feed{{?modified_since}}" ;
+                 hydra:mapping [ hydra:variable "modified_since" ; hydra:property dct:modified ] ] .
+<__BASE__/ds/{n}> a dcat:Dataset ; dct:title "Dataset {n}" .
+"""
+
+
+def test_modified_since_is_sent_when_advertised_or_given(server: Server, tmp_path: Path) -> None:
+    server.text("/feed", ADVERTISED.format(n=1))
+    store = tmp_path / "s"
+    assert summary(run_harvest(store, server.base + "/feed")).added == 1
+    assert "modified_since" not in server.requests[-1].query
+    again = run_harvest(store, server.base + "/feed", "--delete-missing")
+    assert "modified_since=" in server.requests[-1].query  # advertised: asked for changes only
+    assert summary(again).unchanged == 1 and "deleted nothing" in again.stderr
+    server.text("/plain", ADVERTISED.format(n=2).replace("modified_since", "other"))
+    run_harvest(store, server.base + "/plain", "--since", "2024-01-01")
+    assert server.requests[-1].query == "modified_since=2024-01-01"

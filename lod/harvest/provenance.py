@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pyoxigraph as ox
 
@@ -79,6 +79,32 @@ def known_hashes(store: Store, source: str) -> dict[str, str]:
     return {str(row["dataset"]): str(row["hash"]) for row in result.rows}
 
 
+_LAST = """PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX lod: <https://w3id.org/lod-studies/vocab#>
+SELECT (MAX(?when) AS ?last) WHERE {
+  GRAPH ?dataset { ?dataset prov:wasDerivedFrom ?record .
+                   ?record lod:harvestSource ?source ; prov:generatedAtTime ?when }
+}"""
+
+#: taken off the last change lod saw, for clock differences between lod and the source
+SINCE_MARGIN = timedelta(minutes=10)
+
+
+def last_change(store: Store, source: str) -> str | None:
+    """When lod last wrote a dataset from ``source`` (less a margin), as ``modified_since``
+    wants it: every later change upstream is after this."""
+    from rdflib import URIRef
+
+    rows = store.select(_LAST, {"source": URIRef(source)}).rows
+    if not rows or "last" not in rows[0]:
+        return None
+    try:
+        when = datetime.fromisoformat(str(rows[0]["last"]).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (when - SINCE_MARGIN).astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def catalogue_node(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
     """A source catalogue's own description (not its dataset links), for its shared graph."""
     keep = [t for t in triples if value(t.subject) == iri and t.predicate.value != HAS_DATASET
@@ -89,5 +115,5 @@ def catalogue_node(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
     return keep
 
 
-__all__ = ["CONTENT_HASH", "HARVEST_SOURCE", "catalogue_node", "content_hash", "known_hashes",
+__all__ = ["CONTENT_HASH", "HARVEST_SOURCE", "catalogue_node", "content_hash", "known_hashes", "last_change",
            "provenance", "record_iri", "without_provenance", "DCT"]

@@ -16,11 +16,11 @@ from ..errors import LodError
 from ..readers.limits import oversized
 from ..records import Origin, Record
 from ..store import Store
-from . import formats, harmony, paging
+from . import formats, harmony, paging, state
 from .datasets import split
 from .fetch import Fetcher, FetchError, FetchPolicy, Page, check_scheme
 from .normalise import Normaliser
-from .provenance import catalogue_node
+from .provenance import catalogue_node, last_change
 from .sink import Item, Sink
 
 DEFAULT_BASE_URI = "https://w3id.org/lod-studies/id/"
@@ -98,6 +98,7 @@ class _Source:
         self.store, self.url, self.options, self.fetch = store, url, options, fetch
         self.report, self.problem, self.on_page = report, problem, on_page
         self.complete = True  # every page read; deleting missing datasets is safe
+        self.partial = False  # the source was asked for changes only
 
     def go(self) -> None:
         try:
@@ -113,11 +114,11 @@ class _Source:
             else:
                 self._dcat(sink)
             if self.options.delete_missing:
-                if self.complete and not self.options.since:
+                if self.complete and not self.partial:
                     sink.delete_missing()
                 else:
-                    self.problem(f"warning: {self.url}: not every page was read (or --since "
-                                 "was given), so --delete-missing deleted nothing")
+                    self.problem(f"warning: {self.url}: not every page was read (or only changes "
+                                 "were asked for), so --delete-missing deleted nothing")
         finally:
             sink.finish()
             c = sink.counts
@@ -129,9 +130,9 @@ class _Source:
             r.datasets += c.added + c.changed + c.unchanged
             r.writes += c.writes
 
-    def _get(self, url: str, first: bool, accept: str) -> Page | None:
+    def _get(self, url: str, first: bool, accept: str, etag: str | None = None) -> Page | None:
         try:
-            return self.fetch.get(url, accept=accept)
+            return self.fetch.get(url, accept=accept, etag=etag)
         except LodError as err:
             self.problem(f"error: {err}")
             self.complete = False
@@ -145,23 +146,39 @@ class _Source:
     def _dcat(self, sink: Sink) -> None:
         guard = paging.LoopGuard()
         normaliser = Normaliser(self.options.base_uri)
+        old = state.read(self.store, self.url)
+        new = state.SourceState(self.url, modified_since=old.modified_since)
+        since = self.options.since
+        if since is None and old.modified_since and sink.known:
+            since = last_change(self.store, self.url)
+        self.partial = since is not None  # a modified-since run lists only what changed
+        if self.partial:
+            new.pages = dict(old.pages)  # the full listing's pages stay as they were
         url: str | None = self.url
-        if self.options.since:
-            url = str(httpx.URL(self.url).copy_merge_params({"modified_since": self.options.since}))
+        if since:
+            url = str(httpx.URL(self.url).copy_merge_params({"modified_since": since}))
         first = True
         while url is not None:
             if self.report.pages >= self.options.max_pages:
                 self.problem(f"warning: {self.url}: stopped after --max-pages "
                              f"{self.options.max_pages} pages")
                 self.complete = False
-                return
+                break
             if guard.seen_url(url):
                 self.problem(f"warning: {url}: page already visited (a paging loop); stopped")
-                return
-            page = self._get(url, first, formats.ACCEPT)
+                break
+            known = old.pages.get(url)
+            page = self._get(url, first, formats.ACCEPT, known.etag if known else None)
             if page is None:
                 return
             self.report.pages += 1
+            if page.status == 304 and known is not None:  # not modified: as last time
+                first = False
+                for iri in known.datasets:
+                    sink.unchanged(iri)
+                new.pages[url] = known
+                url = known.next_url
+                continue
             try:
                 fmt = formats.choose(page.content_type, page.body)
                 triples = formats.parse(page.body, fmt, page.url)
@@ -172,18 +189,25 @@ class _Source:
                 if first:
                     self.report.unreachable += 1
                 return
+            if first and state.advertises_modified_since(triples):
+                new.modified_since = True
             first = False
             if guard.seen_content(triples):
                 self.problem(f"warning: {url}: same content as an earlier page (a paging loop); "
                              "stopped")
-                return
-            self._page_datasets(sink, normaliser, page.url, triples)
+                break
+            held = self._page_datasets(sink, normaliser, page.url, triples)
             if self.on_page is not None:
                 self.on_page(self.report)
-            url = paging.next_page(triples, page.url)
+            next_url = paging.next_page(triples, page.url)
+            if page.etag and not self.partial:
+                new.pages[url] = state.PageState(page.etag, next_url, held)
+            url = next_url
+        if self.complete and state.write_if_changed(self.store, old, new):
+            sink.counts.writes += 1
 
     def _page_datasets(self, sink: Sink, normaliser: Normaliser, page_url: str,
-                       triples: list[ox.Triple]) -> None:
+                       triples: list[ox.Triple]) -> list[str]:
         found = split(triples, source=self.url, base_uri=self.options.base_uri, page_url=page_url)
         for rejection in found.rejected:
             self.problem(f"error: {rejection.where}: rejected: {rejection.reason}")
@@ -195,6 +219,7 @@ class _Source:
                 shared.setdefault(cat, [str(t) for t in catalogue_node(cat, found.catalogues[cat])])
             sink.add(Item(dataset.iri, [str(t) for t in norm.triples], shared, page_url, "dcat",
                           dataset.catalogues))
+        return [dataset.iri for dataset in found.datasets]
 
     def _harmony(self, sink: Sink) -> None:
         converter = Converter(self.options.base_uri)

@@ -82,6 +82,13 @@ class Sink:
         if len(self._pending_graphs) >= BATCH_DATASETS:
             self.flush()
 
+    def unchanged(self, iri: str) -> None:
+        """A dataset on a page the source says is not modified (304)."""
+        if iri in self.seen:
+            return
+        self.seen.add(iri)
+        self.counts.unchanged += 1
+
     def _existing(self) -> set[str]:
         if self._graphs is None:
             self._graphs = set(self.store.graphs())
