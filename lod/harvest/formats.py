@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from ..errors import LodError
 
 ACCEPT = ("text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.9, "
-          "application/n-triples;q=0.8, application/trig;q=0.5, */*;q=0.1")
+          "application/n-triples;q=0.8, */*;q=0.1")
 
 _BY_TYPE = {
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -21,8 +21,6 @@ _BY_TYPE = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
 }
 
 
@@ -43,13 +41,14 @@ def choose(content_type: str | None, body: bytes) -> ox.RdfFormat:
 
 
 def _compatible(declared: ox.RdfFormat, sniffed: ox.RdfFormat) -> bool:
-    text_family = {ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TRIG,
-                   ox.RdfFormat.N_QUADS}
+    text_family = {ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES}
     return declared == sniffed or (declared in text_family and sniffed in text_family)
 
 
 def sniff(body: bytes) -> ox.RdfFormat | None:
     head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:14].lower().startswith((b"<!doctype html", b"<html")):
+        return None
     if head.startswith((b"{", b"[")):
         return ox.RdfFormat.JSON_LD
     if head.startswith(b"<?xml") or head.startswith(b"<rdf:RDF") or head.startswith(b"<!--") \
@@ -80,14 +79,19 @@ def refuse_doctype(body: bytes) -> None:
         raise PageFormatError(f"malformed XML: {err}") from None
 
 
-def parse(body: bytes, fmt: ox.RdfFormat, base_iri: str) -> list[ox.Triple]:
-    """All triples of a page (quads in named graphs are read as triples)."""
+def parse(body: bytes, fmt: ox.RdfFormat, base_iri: str) -> bytes:
+    """A page's triples as N-Triples (parsed in pyoxigraph, written back out by it: one
+    triple a line, duplicates gone)."""
     if fmt == ox.RdfFormat.RDF_XML:
         refuse_doctype(body)
+    store = ox.Store()
     try:
-        return [q.triple for q in ox.parse(body, format=fmt, base_iri=base_iri)]
+        store.load(body, format=fmt, base_iri=base_iri)
     except SyntaxError as err:
         raise PageFormatError(f"malformed {fmt.name}: {str(err).splitlines()[0]}") from None
+    if any(True for _ in store.named_graphs()):
+        raise PageFormatError("the page has named graphs; a DCAT feed page is one graph")
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
 
 
 __all__ = ["ACCEPT", "PageFormatError", "choose", "parse", "refuse_doctype", "sniff"]

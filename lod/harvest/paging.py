@@ -8,31 +8,29 @@ import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import pyoxigraph as ox
-
+from .datasets import Line, literal_value
 from .vocab import HYDRA
 
-_NEXT = (HYDRA + "next", HYDRA + "nextPage")
+_NEXT = (f"<{HYDRA}next>", f"<{HYDRA}nextPage>")
+_TOTAL = f"<{HYDRA}totalItems>"
+_VARIABLE = f"<{HYDRA}variable>"
 
 
-def next_page(triples: list[ox.Triple], page_url: str) -> str | None:
+def next_page(lines: list[Line], page_url: str) -> str | None:
     """The page after ``page_url``, resolved against it; None on the last page."""
-    for t in triples:
-        if t.predicate.value in _NEXT and isinstance(t.object, ox.NamedNode | ox.Literal):
-            target = t.object.value.strip()
+    for _, p, o in lines:
+        if p in _NEXT and o[0] in '<"':
+            target = (o[1:-1] if o[0] == "<" else literal_value(o)).strip()
             if target:
                 return urljoin(page_url, target)
     return None
 
 
-def total_items(triples: list[ox.Triple]) -> int | None:
-    for t in triples:
-        if t.predicate.value == HYDRA + "totalItems" and isinstance(t.object, ox.Literal):
-            try:
-                return int(t.object.value)
-            except ValueError:
-                return None
-    return None
+def advertises_modified_since(lines: list[Line]) -> bool:
+    """True when the page offers a ``hydra:search`` template with a ``modified_since``
+    variable."""
+    return any(p == _VARIABLE and o[0] == '"' and literal_value(o) == "modified_since"
+               for _, p, o in lines)
 
 
 def _normal(url: str) -> str:
@@ -43,10 +41,10 @@ def _normal(url: str) -> str:
 
 @dataclass
 class LoopGuard:
-    """Remembers every page URL and body hash of a run."""
+    """Remembers every page URL and page content of a run."""
 
     urls: set[str] = field(default_factory=set)
-    hashes: set[str] = field(default_factory=set)
+    contents: set[str] = field(default_factory=set)
 
     def seen_url(self, url: str) -> bool:
         key = _normal(url)
@@ -55,20 +53,15 @@ class LoopGuard:
         self.urls.add(key)
         return False
 
-    def seen_content(self, triples: list[ox.Triple]) -> bool:
-        """True when a page brings the same triples as an earlier one, paging links aside
-        (a server that mints a new ``next`` URL for the same content is caught here). Pages
-        with blank nodes compare by their IRIs and literals only."""
-        paging = {t.subject for t in triples if t.predicate.value.startswith(HYDRA)}
-        lines = sorted(f"{t.subject if isinstance(t.subject, ox.NamedNode) else '_'} {t.predicate} "
-                       f"{t.object if not isinstance(t.object, ox.BlankNode) else '_'}"
-                       for t in triples
-                       if t.subject not in paging and not t.predicate.value.startswith(HYDRA))
-        digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
-        if digest in self.hashes:
+    def seen_content(self, datasets: list[tuple[str, str]]) -> bool:
+        """True when a page brings the same datasets, with the same content hashes, as an
+        earlier one (a server that mints a new ``next`` URL for the same content is caught
+        here, whatever its paging links say)."""
+        digest = hashlib.sha256("\n".join(sorted(f"{i} {h}" for i, h in datasets)).encode()).hexdigest()
+        if digest in self.contents:
             return True
-        self.hashes.add(digest)
+        self.contents.add(digest)
         return False
 
 
-__all__ = ["LoopGuard", "next_page", "total_items"]
+__all__ = ["LoopGuard", "advertises_modified_since", "next_page"]

@@ -35,10 +35,10 @@ def record_iri(dataset: str) -> str:
     return dataset + RECORD_SUFFIX
 
 
-def content_hash(lines: Iterable[str]) -> str:
+def content_hash(lines: Iterable[str], version: str = "") -> str:
     """SHA-256 of a dataset's sorted N-Triples lines (deterministic: blank nodes are
-    skolemised before)."""
-    return "sha256:" + hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
+    skolemised before), and of ``version``, what the lines are turned into."""
+    return "sha256:" + hashlib.sha256("\n".join([version, *sorted(lines)]).encode()).hexdigest()
 
 
 def provenance(dataset: str, *, source: str, page: str, digest: str, fmt: str,
@@ -105,15 +105,19 @@ def last_change(store: Store, source: str) -> str | None:
     return (when - SINCE_MARGIN).astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def catalogue_node(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
-    """A source catalogue's own description (not its dataset links), for its shared graph."""
-    keep = [t for t in triples if value(t.subject) == iri and t.predicate.value != HAS_DATASET
-            and not t.predicate.value.startswith("http://www.w3.org/ns/hydra/core#")
-            and isinstance(t.object, ox.NamedNode | ox.Literal)]
-    if not any(t.predicate.value == RDF_TYPE for t in keep):
-        keep.append(ox.Triple(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), ox.NamedNode(DCAT + "Catalog")))
-    return keep
+def catalogue_node(iri: str, lines: list[tuple[str, str, str]]) -> list[str]:
+    """A source catalogue's own description (not its dataset links, not its paging), as
+    statements for its shared graph."""
+    node = f"<{iri}>"
+    keep = [f"{s} {p} {o}" for s, p, o in lines if s == node and p != f"<{HAS_DATASET}>"
+            and not p.startswith("<http://www.w3.org/ns/hydra/core#") and o[0] != "_"]
+    typed = f"{node} <{RDF_TYPE}> <{DCAT}Catalog>"
+    return keep if typed in keep else [*keep, typed]
+
+
+#: part of every content hash: a harvest that maps data differently re-writes what it had
+NORMALISATION = "lod-harvest-1"
 
 
 __all__ = ["CONTENT_HASH", "HARVEST_SOURCE", "catalogue_node", "content_hash", "known_hashes", "last_change",
-           "provenance", "record_iri", "without_provenance", "DCT"]
+           "NORMALISATION", "provenance", "record_iri", "without_provenance", "DCT"]

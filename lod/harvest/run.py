@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
 import pyoxigraph as ox
@@ -17,11 +18,11 @@ from ..readers.limits import oversized
 from ..records import Origin, Record
 from ..store import Store
 from . import formats, harmony, paging, state
-from .datasets import split
+from .datasets import Found, Line, lines_of, split
 from .fetch import Fetcher, FetchError, FetchPolicy, Page, check_scheme
 from .normalise import Normaliser
-from .provenance import catalogue_node, last_change
-from .sink import Item, Sink
+from .provenance import NORMALISATION, catalogue_node, content_hash, last_change
+from .sink import Built, Item, Sink
 
 DEFAULT_BASE_URI = "https://w3id.org/lod-studies/id/"
 
@@ -181,7 +182,7 @@ class _Source:
                 continue
             try:
                 fmt = formats.choose(page.content_type, page.body)
-                triples = formats.parse(page.body, fmt, page.url)
+                lines = lines_of(formats.parse(page.body, fmt, page.url))
             except LodError as err:
                 self.problem(f"error: {url}: {err}")
                 self.report.rejected += 1
@@ -189,37 +190,38 @@ class _Source:
                 if first:
                     self.report.unreachable += 1
                 return
-            if first and state.advertises_modified_since(triples):
+            if first and paging.advertises_modified_since(lines):
                 new.modified_since = True
             first = False
-            if guard.seen_content(triples):
+            items = self._page_items(normaliser, page.url, lines)
+            if guard.seen_content([(item.iri, item.digest) for item in items]):
                 self.problem(f"warning: {url}: same content as an earlier page (a paging loop); "
                              "stopped")
                 break
-            held = self._page_datasets(sink, normaliser, page.url, triples)
+            for item in items:
+                sink.add(item)
             if self.on_page is not None:
                 self.on_page(self.report)
-            next_url = paging.next_page(triples, page.url)
+            next_url = paging.next_page(lines, page.url)
             if page.etag and not self.partial:
-                new.pages[url] = state.PageState(page.etag, next_url, held)
+                new.pages[url] = state.PageState(page.etag, next_url, [item.iri for item in items])
             url = next_url
         if self.complete and state.write_if_changed(self.store, old, new):
             sink.counts.writes += 1
 
-    def _page_datasets(self, sink: Sink, normaliser: Normaliser, page_url: str,
-                       triples: list[ox.Triple]) -> list[str]:
-        found = split(triples, source=self.url, base_uri=self.options.base_uri, page_url=page_url)
+    def _page_items(self, normaliser: Normaliser, page_url: str, lines: list[Line]) -> list[Item]:
+        found = split(lines, source=self.url, base_uri=self.options.base_uri, page_url=page_url)
         for rejection in found.rejected:
             self.problem(f"error: {rejection.where}: rejected: {rejection.reason}")
             self.report.rejected += 1
+        catalogues = {iri: catalogue_node(iri, own) for iri, own in found.catalogues.items()}
+        items = []
         for dataset in found.datasets:
-            norm = normaliser.run(dataset.iri, dataset.triples)
-            shared = {node: [str(t) for t in node_triples] for node, node_triples in norm.shared.items()}
-            for cat in dataset.catalogues:
-                shared.setdefault(cat, [str(t) for t in catalogue_node(cat, found.catalogues[cat])])
-            sink.add(Item(dataset.iri, [str(t) for t in norm.triples], shared, page_url, "dcat",
-                          dataset.catalogues))
-        return [dataset.iri for dataset in found.datasets]
+            digest = content_hash(dataset.statements, NORMALISATION)
+            items.append(Item(dataset.iri, digest, page_url, "dcat",
+                              partial(_normalised, normaliser, dataset, catalogues),
+                              dataset.catalogues))
+        return items
 
     def _harmony(self, sink: Sink) -> None:
         converter = Converter(self.options.base_uri)
@@ -278,7 +280,22 @@ class _Source:
             span = loading.span_of("\n".join(statements))
             if span is not None:
                 statements.append(f'<{graph.iri}> <{facets.COVERAGE_YEARS}> "{span}"')
-            sink.add(Item(graph.iri, statements, shared, url, "harmony"))
+            sink.add(Item(graph.iri, content_hash(statements), url, "harmony",
+                          partial(_as_built, statements, shared)))
 
 
 __all__ = ["DEFAULT_BASE_URI", "FetchError", "HarvestOptions", "HarvestReport", "harvest"]
+
+
+def _normalised(normaliser: Normaliser, dataset: Found, catalogues: dict[str, list[str]]) -> Built:
+    text = "".join(f"{s} .\n" for s in dataset.statements).encode("utf-8")
+    triples = [q.triple for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)]
+    norm = normaliser.run(dataset.iri, triples)
+    shared = {node: [str(t) for t in node_triples] for node, node_triples in norm.shared.items()}
+    for catalogue in dataset.catalogues:
+        shared.setdefault(catalogue, catalogues[catalogue])
+    return [str(t) for t in norm.triples], shared
+
+
+def _as_built(statements: list[str], shared: dict[str, list[str]]) -> Built:
+    return statements, shared

@@ -5,27 +5,31 @@ new ones replace their graph (with fresh provenance) in batches, and shared node
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import pyoxigraph as ox
 
 from .. import facets
 from ..store import Store
-from .provenance import content_hash, known_hashes, provenance
+from ..store.embedded import EmbeddedStore
+from .provenance import known_hashes, provenance
 
 BATCH_DATASETS = 500
 
 
+Built = tuple[list[str], dict[str, list[str]]]
+
+
 @dataclass
 class Item:
-    """One dataset ready to store: its graph's statements (N-Triples, no final dot), the
-    shared nodes it uses, and where it came from."""
+    """One dataset of a source: its IRI and content hash, where it came from, and how to make
+    its graph's statements (N-Triples, no final dot) and the shared nodes it uses: only called
+    when the dataset is new or changed."""
 
     iri: str
-    statements: list[str]
-    shared: dict[str, list[str]]
+    digest: str
     page: str
     fmt: str
+    build: Callable[[], Built]
     catalogues: list[str] = field(default_factory=list)
 
 
@@ -46,7 +50,7 @@ class Sink:
         self.seen: set[str] = set()
         self.counts = Counts()
         self._graphs: set[str] | None = None
-        self._pending: list[ox.Quad] = []
+        self._pending: list[str] = []
         self._pending_graphs: list[str] = []
         self._stale = False
 
@@ -54,30 +58,27 @@ class Sink:
         if item.iri in self.seen:
             return  # the same dataset again (a repeated page): no duplicate
         self.seen.add(item.iri)
-        digest = content_hash(item.statements)
         old = self.known.get(item.iri)
-        if old == digest:
+        if old == item.digest:
             self.counts.unchanged += 1
             return
         if old is None:
             self.counts.added += 1
         else:
             self.counts.changed += 1
-        graph = ox.NamedNode(item.iri)
-        text = "".join(f"{s} <{item.iri}> .\n" for s in item.statements)
-        quads = [q for q in ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS)]
-        quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in provenance(
-            item.iri, source=self.source, page=item.page, digest=digest, fmt=item.fmt,
-            catalogues=item.catalogues)]
-        self._pending.extend(quads)
+        statements, shared = item.build()
+        graph = f" <{item.iri}> .\n"
+        self._pending.append("".join(s + graph for s in statements))
+        self._pending.append("".join(f"{t}{graph}" for t in provenance(
+            item.iri, source=self.source, page=item.page, digest=item.digest, fmt=item.fmt,
+            catalogues=item.catalogues)))
         self._pending_graphs.append(item.iri)
         existing = self._existing()
-        for node, statements in item.shared.items():
+        for node, node_statements in shared.items():
             if node in existing:
                 continue
             existing.add(node)
-            node_text = "".join(f"{s} <{node}> .\n" for s in statements)
-            self._pending.extend(ox.parse(node_text.encode(), format=ox.RdfFormat.N_QUADS))
+            self._pending.append("".join(f"{s} <{node}> .\n" for s in node_statements))
             self._pending_graphs.append(node)
         if len(self._pending_graphs) >= BATCH_DATASETS:
             self.flush()
@@ -101,8 +102,12 @@ class Sink:
             facets.mark_stale(self.store)
             self._stale = True
             self.counts.writes += 1
-        payload = ox.serialize(self._pending, format=ox.RdfFormat.N_QUADS) or b""
-        self.store.replace_graphs(payload, self._pending_graphs)
+        payload = "".join(self._pending).encode("utf-8")
+        if isinstance(self.store, EmbeddedStore):
+            # every statement was written by pyoxigraph (or lod's converter): valid N-Quads
+            self.store.replace_graphs(payload, self._pending_graphs, trusted=True)
+        else:
+            self.store.replace_graphs(payload, self._pending_graphs)
         self.counts.writes += 1
         self._pending, self._pending_graphs = [], []
 

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from ..store import Store
-from .vocab import HYDRA, LOD
+from .vocab import LOD
 
 _STATE = LOD + "harvestState"
 _PAGE = LOD + "harvestPage"
@@ -96,12 +96,5 @@ def write_if_changed(store: Store, old: SourceState, new: SourceState) -> bool:
     return True
 
 
-def advertises_modified_since(triples: list[ox.Triple]) -> bool:
-    """True when the page offers a ``hydra:search`` template with a ``modified_since``
-    variable."""
-    return any(t.predicate.value == HYDRA + "variable" and isinstance(t.object, ox.Literal)
-               and t.object.value == "modified_since" for t in triples)
-
-
-__all__ = ["PageState", "SourceState", "advertises_modified_since", "graph_name", "read",
+__all__ = ["PageState", "SourceState", "graph_name", "read",
            "write_if_changed"]
