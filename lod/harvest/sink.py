@@ -5,6 +5,8 @@ new ones replace their graph (with fresh provenance) in batches, and shared node
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -13,7 +15,7 @@ from ..store import Store
 from ..store.embedded import EmbeddedStore
 from .provenance import known_hashes, provenance
 
-BATCH_DATASETS = 500
+BATCH_TRIPLES = 50_000  # statements per write, as lod load's batches
 
 
 Built = tuple[list[str], dict[str, list[str]]]
@@ -52,7 +54,9 @@ class Sink:
         self._graphs: set[str] | None = None
         self._pending: list[str] = []
         self._pending_graphs: list[str] = []
+        self._size = 0
         self._stale = False
+        self._writer = _Writer(store)
 
     def add(self, item: Item) -> None:
         if item.iri in self.seen:
@@ -80,7 +84,8 @@ class Sink:
             existing.add(node)
             self._pending.append("".join(f"{s} <{node}> .\n" for s in node_statements))
             self._pending_graphs.append(node)
-        if len(self._pending_graphs) >= BATCH_DATASETS:
+        self._size += len(statements) + 8
+        if self._size >= BATCH_TRIPLES:
             self.flush()
 
     def unchanged(self, iri: str) -> None:
@@ -96,25 +101,23 @@ class Sink:
         return self._graphs
 
     def flush(self) -> None:
+        """Hand the pending graphs to the writer thread (one batch in flight at a time, so
+        parsing the next pages overlaps writing)."""
         if not self._pending_graphs:
             return
         if not self._stale:
             facets.mark_stale(self.store)
             self._stale = True
             self.counts.writes += 1
-        payload = "".join(self._pending).encode("utf-8")
-        if isinstance(self.store, EmbeddedStore):
-            # every statement was written by pyoxigraph (or lod's converter): valid N-Quads
-            self.store.replace_graphs(payload, self._pending_graphs, trusted=True)
-        else:
-            self.store.replace_graphs(payload, self._pending_graphs)
+        self._writer.submit("".join(self._pending).encode("utf-8"), self._pending_graphs)
         self.counts.writes += 1
-        self._pending, self._pending_graphs = [], []
+        self._pending, self._pending_graphs, self._size = [], [], 0
 
     def delete_missing(self) -> int:
         gone = sorted(set(self.known) - self.seen)
         if gone:
             self.flush()
+            self._writer.wait()
             if not self._stale:
                 facets.mark_stale(self.store)
                 self._stale = True
@@ -125,10 +128,65 @@ class Sink:
 
     def finish(self) -> None:
         """Write what is pending; refresh the facet summary when anything was written."""
-        self.flush()
+        try:
+            self.flush()
+        finally:
+            self._writer.close()
         if self._stale:
             facets.refresh(self.store)
             self.counts.writes += 1
 
 
-__all__ = ["BATCH_DATASETS", "Counts", "Item", "Sink"]
+class _Writer:
+    """One thread writing batches; the first error is raised in the caller's thread."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._queue: queue.Queue[tuple[bytes, list[str]] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def submit(self, payload: bytes, graphs: list[str]) -> None:
+        self._check()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="lod-harvest-writer", daemon=True)
+            self._thread.start()
+        self._queue.put((payload, graphs))
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._queue.join()
+        self._check()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        self._check()
+
+    def _check(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                if self._error is None:
+                    payload, graphs = item
+                    if isinstance(self.store, EmbeddedStore):
+                        # every statement was written by pyoxigraph (or lod's converter)
+                        self.store.replace_graphs(payload, graphs, trusted=True)
+                    else:
+                        self.store.replace_graphs(payload, graphs)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                self._error = exc
+            finally:
+                self._queue.task_done()
+
+
+__all__ = ["BATCH_TRIPLES", "Counts", "Item", "Sink"]
