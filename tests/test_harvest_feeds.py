@@ -110,6 +110,9 @@ def test_harvested_datasets_answer_the_named_queries(server: Server, tmp_path: P
         in_1995 = {str(r["study"]) for r in
                    run_named(store, "studies-in-period", {"from": "1995", "to": "1995"}).rows}
         assert in_1995 == {server.base + "/dataset/household-panel", server.base + "/dataset/cohort-1970"}
+        stats = store.select("PREFIX lod: <https://w3id.org/lod-studies/vocab#> SELECT ?n WHERE "
+                             "{ GRAPH <urn:lod:facets:catalogues> { ?c lod:studyCount ?n } }")
+        assert sorted(int(r["n"]) for r in stats.rows) == [3, 5]  # the two source catalogues
         coverage = {(str(r["dimension"]), str(r["value"])): int(r["studies"])
                     for r in run_named(store, "coverage", {}).rows}
         assert coverage[("country", "GB")] == 4 and coverage[("country", "FI")] == 1

@@ -3,7 +3,8 @@
 ``#source-record``) that names the source, the page, the harvest time and the content hash.
 It lives in the dataset's own graph, so deleting the dataset deletes it; and it is separable:
 :func:`without_provenance` drops exactly these triples (and the source catalogue's
-``dcat:dataset`` link), which is how a round trip is compared."""
+``dcat:dataset`` link and the dataset's ``schema:includedInDataCatalog`` back to it), which
+is how a round trip is compared."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ RECORD_SUFFIX = "#harvest-record"
 HARVEST_SOURCE = LOD + "harvestSource"
 CONTENT_HASH = LOD + "contentHash"
 SOURCE_CATALOG = LOD + "sourceCatalog"
+IN_CATALOG = "https://schema.org/includedInDataCatalog"
 
 _KNOWN = """PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX lod: <https://w3id.org/lod-studies/vocab#>
@@ -56,6 +58,7 @@ def provenance(dataset: str, *, source: str, page: str, digest: str, fmt: str,
            ox.Triple(record, ox.NamedNode(CONTENT_HASH), ox.Literal(digest))]
     for catalogue in catalogues:
         out.append(ox.Triple(ox.NamedNode(catalogue), ox.NamedNode(HAS_DATASET), node))
+        out.append(ox.Triple(node, ox.NamedNode(IN_CATALOG), ox.NamedNode(catalogue)))  # facets
         out.append(ox.Triple(record, ox.NamedNode(SOURCE_CATALOG), ox.NamedNode(catalogue)))
     return out
 
@@ -68,7 +71,8 @@ def without_provenance(triples: Iterable[ox.Triple], dataset: str) -> list[ox.Tr
                   if value(t.subject) == record and t.predicate.value == SOURCE_CATALOG}
     return [t for t in items if value(t.subject) != record
             and not (t.predicate.value == PROV + "wasDerivedFrom" and value(t.object) == record)
-            and not (t.predicate.value == HAS_DATASET and value(t.subject) in catalogues)]
+            and not (t.predicate.value == HAS_DATASET and value(t.subject) in catalogues)
+            and not (t.predicate.value == IN_CATALOG and value(t.object) in catalogues)]
 
 
 def known_hashes(store: Store, source: str) -> dict[str, str]:
