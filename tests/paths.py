@@ -61,3 +61,4 @@ def harmony_corpus() -> list[Path]:
 def ddi_corpus() -> list[Path]:
     """The DDI Codebook study descriptions (``samples/studies/ddi/*.xml``)."""
     return data_files(DDI, "*.xml")
+HARVEST = DATA / "harvest"

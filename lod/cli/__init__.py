@@ -28,6 +28,7 @@ COMMANDS = {
     "query": ("query_cmds:query_command", "Run a named query, a .rq file or SPARQL text on the store."),
     "queries": ("query_cmds:queries_command", "List the named queries with their parameters."),
     "serve": ("serve_cmd:serve_command", "Serve the store: SPARQL endpoint, DCAT feed, study pages."),
+    "harvest": ("harvest_cmd:harvest_command", "Harvest DCAT feeds or Harmony's API into the store."),
 }
 
 
