@@ -117,12 +117,16 @@ class Tables:
     # databases, which takes 35-60 ms in every process; anything else goes to pycountry
     countries: dict[str, Code] = field(default_factory=dict)  # by upper-case code
     languages: dict[str, Code] = field(default_factory=dict)  # by lower-case code
+    # the longest organisation alias, in words: how far a list of names is looked ahead
+    organisation_words: int = 1
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Tables:
         base = folder or vocabulary("tables")
+        organisations = _load_entries(base / "organisations.yaml")
         return cls(
-            organisations=_load_entries(base / "organisations.yaml"),
+            organisations=organisations,
+            organisation_words=max((len(k.split()) for k in organisations), default=1),
             catalogues=_load_entries(base / "catalogues.yaml"),
             places=_load_entries(base / "places.yaml"),
             countries=_load_codes(base / "countries.csv", str.upper),
