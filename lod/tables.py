@@ -152,6 +152,19 @@ class Tables:
         except LookupError:
             return None
 
+    def country_named(self, name: str) -> Code | None:
+        """The country whose English name (or common name) ``name`` is, in any case and
+        spacing: "united kingdom", "Finland". Codes are not names: "NI" is no country here."""
+        key = normalise_name(name)
+        if len(key) <= 3:
+            return None
+        memo_key = ("country names",)
+        if memo_key not in self.memo:
+            self.memo[memo_key] = {normalise_name(n): code for code in self.countries.values()
+                                   for n in (code.name, code.common_name)}
+        found: Code | None = self.memo[memo_key].get(key)
+        return found
+
     def language(self, code: str) -> Any:
         """ISO 639 code (two letters, three, or bibliographic) or English name → pycountry
         record or its :class:`Code`."""
