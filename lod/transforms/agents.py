@@ -49,8 +49,11 @@ def organisations(name: str, ctx: TransformContext, kind: str | None) -> list[di
     memo_key = ("organisations", name, kind)
     if memo_key not in ctx.tables.memo:
         warning = None
-        if normalise_name(name) in ctx.tables.organisations:
-            found = [_organisation(name, ctx, kind)]
+        whole = ctx.tables.organisations.get(normalise_name(name))
+        if whole is None and "_" in name:  # a code written with "_" for a space: UKRI_ESRC
+            whole = ctx.tables.organisations.get(normalise_name(name.replace("_", " ")))
+        if whole is not None:
+            found = [_known(whole, kind)]
         else:
             split = split_names(name, ctx.tables.organisations, ctx.tables.organisation_words)
             if split is None:

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from ..tables import Entry, normalise_name
 
 # separators between the names of a list; "_" is not one: it is part of a code (UKRI_MRC)
-_WORDS = re.compile(r"[^\s,;/&+|()\[\]]+")
-# words that join names without being one
-_CONNECTORS = frozenset({"and", "und", "et", "with", "the"})
+_WORDS = re.compile(r"[^\s,;/+|()\[\]]+")
+# words that join names without being one ("&" inside a word stays: R&D)
+_CONNECTORS = frozenset({"and", "&", "und", "et", "with", "the"})
 _EDGE_PUNCTUATION = ".:-'\""
 
 
