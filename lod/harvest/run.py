@@ -19,11 +19,10 @@ from lod.harvest.fetch import Fetcher, FetchError, FetchPolicy, Page, check_sche
 from lod.harvest.normalise import Normaliser
 from lod.harvest.provenance import NORMALISATION, catalogue_node, content_hash, last_change
 from lod.harvest.sink import Built, Item, Sink
+from lod.namespaces import DEFAULT_BASE_URI
 from lod.readers.limits import oversized
 from lod.records import Origin, Record
-from lod.store import Store, facets, loading
-
-DEFAULT_BASE_URI = "https://w3id.org/lod-studies/id/"
+from lod.store import Store, coverage, facets
 
 
 @dataclass(frozen=True)
@@ -276,7 +275,7 @@ class _Source:
             if graph.shared:
                 continue
             statements = list(graph.statements)
-            span = loading.span_of("\n".join(statements))
+            span = coverage.span_of("\n".join(statements))
             if span is not None:
                 statements.append(f'<{graph.iri}> <{facets.COVERAGE_YEARS}> "{span}"')
             sink.add(Item(graph.iri, content_hash(statements), url, "harmony",

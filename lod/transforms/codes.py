@@ -7,7 +7,7 @@ from typing import Any
 
 from lod.namespaces import EU_COUNTRY, EU_LANGUAGE
 from lod.transforms.registry import TransformContext, transform
-from lod.transforms.tables import normalise_name, slug
+from lod.transforms.tables import Entry, normalise_name, slug
 from lod.transforms.text import clean_text
 
 
@@ -55,8 +55,9 @@ _PLACE_SPLIT = re.compile(r"[;,/]|\band\b|\(|\)", re.IGNORECASE)
 
 @transform("place")
 def place(value: Any, ctx: TransformContext) -> Any:
-    """Free-text coverage → ``{key, label, places}``: the text kept whole, plus every known
-    place named in it (UK nations and regions and more, from ``vocabularies/tables/places.yaml``)."""
+    """Free-text coverage → ``{key, label, places, countries}``: the text kept whole, every known
+    place named in it (UK nations and regions and more, from ``vocabularies/tables/places.yaml``),
+    and the countries those places lie in or the text names ("Great Britain" → GB)."""
     if isinstance(value, dict):
         value = value.get("name") or value.get("@value")
     if not isinstance(value, str) or not value.strip():
@@ -67,14 +68,26 @@ def place(value: Any, ctx: TransformContext) -> Any:
     memo_key = ("place", label)
     if memo_key not in ctx.tables.memo:
         seen: dict[str, dict[str, Any]] = {}
+        codes: list[str] = []
         candidates = [label] + [p for p in _PLACE_SPLIT.split(label) if p.strip()]
         for candidate in candidates:
             entry = ctx.tables.places.get(normalise_name(candidate))
-            if entry is not None and entry.key not in seen:
-                seen[entry.key] = {"iri": entry.same_as[0], "same_as": list(entry.same_as[1:]),
-                                   "name": entry.name, "match": normalise_name(entry.name)}
+            if entry is not None:
+                if entry.key not in seen:
+                    seen[entry.key] = _gazetteer_place(entry)
+                    if entry.get("country"):
+                        codes.append(str(entry.get("country")))
+            elif (named := ctx.tables.country_named(candidate)) is not None:
+                codes.append(named.alpha_2)  # a country written out in English: "France"
+        countries = [found for code in dict.fromkeys(codes) if (found := country(code, ctx)) is not None]
         ctx.tables.memo[memo_key] = {
             "key": slug(label, 120), "label": label, "match": normalise_name(label),
-            "places": [seen[k] for k in sorted(seen)],
+            "places": [seen[k] for k in sorted(seen)], "countries": countries,
         }
     return ctx.tables.memo[memo_key]
+
+
+def _gazetteer_place(entry: Entry) -> dict[str, Any]:
+    # every spelling of the place is a match key, so that `place=Britain` finds Great Britain
+    return {"iri": entry.same_as[0], "same_as": list(entry.same_as[1:]), "name": entry.name,
+            "match": sorted({normalise_name(a) for a in (entry.name, *entry.aliases)})}

@@ -20,6 +20,7 @@ def agent(value: Any, ctx: TransformContext) -> Any:
     """Like ``organisation`` (same alias table, same keys, so nodes join), but the other facts
     the source gives about the agent (``affiliation``, ``abbr``, ``uri`` …) are kept."""
     found = organisation(value, ctx)
+    # facts about one agent are not spread over the several organisations a list names
     if not isinstance(found, dict) or not isinstance(value, dict):
         return found
     for extra in AGENT_EXTRAS:

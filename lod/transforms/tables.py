@@ -117,12 +117,16 @@ class Tables:
     # databases, which takes 35-60 ms in every process; anything else goes to pycountry
     countries: dict[str, Code] = field(default_factory=dict)  # by upper-case code
     languages: dict[str, Code] = field(default_factory=dict)  # by lower-case code
+    # the longest organisation alias, in words: how far a list of names is looked ahead
+    organisation_words: int = 1
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Tables:
         base = folder or vocabulary("tables")
+        organisations = _load_entries(base / "organisations.yaml")
         return cls(
-            organisations=_load_entries(base / "organisations.yaml"),
+            organisations=organisations,
+            organisation_words=max((len(k.split()) for k in organisations), default=1),
             catalogues=_load_entries(base / "catalogues.yaml"),
             places=_load_entries(base / "places.yaml"),
             countries=_load_codes(base / "countries.csv", str.upper),
@@ -147,6 +151,19 @@ class Tables:
             return pycountry.countries.lookup(alias)
         except LookupError:
             return None
+
+    def country_named(self, name: str) -> Code | None:
+        """The country whose English name (or common name) ``name`` is, in any case and
+        spacing: "united kingdom", "Finland". Codes are not names: "NI" is no country here."""
+        key = normalise_name(name)
+        if len(key) <= 3:
+            return None
+        memo_key = ("country names",)
+        if memo_key not in self.memo:
+            self.memo[memo_key] = {normalise_name(n): code for code in self.countries.values()
+                                   for n in (code.name, code.common_name)}
+        found: Code | None = self.memo[memo_key].get(key)
+        return found
 
     def language(self, code: str) -> Any:
         """ISO 639 code (two letters, three, or bibliographic) or English name → pycountry
