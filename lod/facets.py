@@ -26,7 +26,6 @@ from rdflib import Literal, URIRef
 
 from .store import Store
 from .store.terms import to_ox
-from .transforms.codes import EU_COUNTRY
 
 LOD = "https://w3id.org/lod-studies/vocab#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -97,6 +96,7 @@ def state(store: Store) -> str | None:
 
 def refresh(store: Store, *, today: Callable[[], date] = date.today) -> Summary:
     """Recount every facet and replace all facet graphs at once (removing the stale marker)."""
+    from .transforms.codes import EU_COUNTRY  # here: `lod query` does not need the transforms
     started = time.perf_counter()
     quads: list[ox.Quad] = []
     sizes: dict[str, int] = {}

@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..codecache import default_cache_dir
-from ..parallel import ConverterSpec
-from ..readers import READERS
+if TYPE_CHECKING:
+    from ..parallel import ConverterSpec
+
+# The readers and the parallel converter are imported by the commands that convert, when they
+# are defined or run: `lod query` and the other store commands start without them.
 
 DEFAULT_BASE_URI = "https://w3id.org/lod-studies/id/"
 
@@ -20,6 +22,7 @@ F = Callable[..., Any]
 
 def input_options(fn: F) -> F:
     """Options for commands that read study records (convert, load, validate)."""
+    from ..readers import READERS
     fn = click.option("--base-uri", default=DEFAULT_BASE_URI, show_default=True, metavar="URI",
                       help="Where minted IRIs (studies, organisations, catalogues…) live.")(fn)
     fn = click.option("--mapping", "mapping", metavar="NAME|FILE",
@@ -33,6 +36,8 @@ def input_options(fn: F) -> F:
 def converter_spec(base_uri: str, mapping: str | None, encode_as: str | None = None) -> ConverterSpec:
     """What the converting commands' converters are built from; compiled mapping code is kept
     where :func:`lod.codecache.default_cache_dir` says (the environment is read here)."""
+    from ..codecache import default_cache_dir
+    from ..parallel import ConverterSpec
     cache = default_cache_dir(os.environ)
     return ConverterSpec(base_uri, mapping, encode_as=encode_as, code_cache=str(cache) if cache else None)
 
@@ -40,7 +45,7 @@ def converter_spec(base_uri: str, mapping: str | None, encode_as: str | None = N
 def store_options(fn: F) -> F:
     """Where the store is (load, delete, query, export, stats): ``--store DIR`` (else
     ``$LOD_STORE``, else the default folder) or a SPARQL server at ``--endpoint URL``. The
-    command receives them as one ``target`` dict (see :func:`lod.cli.store_cmds.open_target`)."""
+    command receives them as one ``target`` dict (see :func:`lod.cli.target.open_target`)."""
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         kwargs["target"] = {key: kwargs.pop(key) for key in _STORE_KEYS}

@@ -13,7 +13,7 @@ from ..queries import find_query, named_queries, parse_params, parse_query, prep
 from ..queries.run import execute
 from ..results import FORMATS, write
 from .options import store_options
-from .store_cmds import ensure_facets, open_target
+from .target import ensure_facets, open_target
 
 
 @click.command("query")
