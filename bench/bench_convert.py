@@ -1,8 +1,10 @@
 """Benchmark `lod convert` to N-Triples against building an rdflib Graph, in one run.
 
     python bench/bench_convert.py 20000 100000 200000 [--rdflib-n 5000] [--jobs 2]
+    python bench/bench_convert.py 20000 --generator synthetic     # the easy records
 
-For each N: generates N synthetic Harmony-like records (bench/synthetic.py, deterministic),
+For each N: generates N deterministic Harmony records (bench/realistic.py, shaped like the
+real corpus; or the easy bench/synthetic.py with ``--generator synthetic``),
 runs `lod convert -f ntriples` as a subprocess and reports records/s, triples/s and CPU time,
 then runs it again for the peak memory: the largest sum, sampled every 50 ms, of the
 proportional set size (PSS: shared pages split between the processes sharing them) of lod
@@ -36,7 +38,8 @@ import pyoxigraph as ox
 import rdflib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import records  # noqa: E402
+import realistic  # noqa: E402
+import synthetic  # noqa: E402
 
 from lod.converter.core import Converter  # noqa: E402
 from lod.records import Origin, Record  # noqa: E402
@@ -44,10 +47,13 @@ from lod.records import Origin, Record  # noqa: E402
 LOD = str(Path(sys.executable).parent / "lod")
 
 
-def write_input(n: int, folder: Path) -> Path:
-    path = folder / f"synthetic-{n}.jsonl"
+GENERATORS = {"realistic": realistic.records, "synthetic": synthetic.records}
+
+
+def write_input(generator: str, n: int, folder: Path) -> Path:
+    path = folder / f"{generator}-{n}.jsonl"
     with path.open("w") as f:
-        for rec in records(n):
+        for rec in GENERATORS[generator](n):
             f.write(json.dumps(rec) + "\n")
     return path
 
@@ -116,12 +122,12 @@ def run_lod(path: Path, out: Path, jobs: int, cache: Path, *, sample_memory: boo
             "cpu_seconds": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)}
 
 
-def run_rdflib(n: int) -> dict[str, float]:
+def run_rdflib(generator: str, n: int) -> dict[str, float]:
     converter = Converter("https://w3id.org/lod-studies/id/")
     started = time.perf_counter()
     dataset = rdflib.Dataset()
     triples = 0
-    for i, rec in enumerate(records(n)):
+    for i, rec in enumerate(GENERATORS[generator](n)):
         for graph in converter.convert(Record(rec, Origin("synthetic", line=i + 1))).graphs:
             g = dataset.graph(rdflib.URIRef(graph.iri))
             g.parse(data="".join(s + " .\n" for s in graph.statements), format="nt")
@@ -138,6 +144,7 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[20000, 100000, 200000])
     parser.add_argument("--rdflib-n", type=int, default=5000)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--generator", choices=sorted(GENERATORS), default="realistic")
     args = parser.parse_args()
     compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "lod"), quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -145,10 +152,10 @@ def main() -> None:
         # lod runs first: a child forked from a big parent would count the parent's memory.
         lod_results = []
         cache = folder / "code-cache"
-        warm_up = write_input(10, folder)
+        warm_up = write_input(args.generator, 10, folder)
         run_lod(warm_up, folder / "warm-up.nt", 1, cache, sample_memory=False)
         for n in args.sizes:
-            path = write_input(n, folder)
+            path = write_input(args.generator, n, folder)
             out = folder / f"out-{n}.nt"
             # Each run writes a new file, removed after it: writing over an existing one would
             # add the file system's truncation of the old one, which is not conversion.
@@ -160,14 +167,15 @@ def main() -> None:
             result.update(peak_mb=memory["peak_mb"], largest_rss_mb=memory["largest_rss_mb"])
             lod_results.append((n, result))
             path.unlink()
-        rdflib_result = run_rdflib(args.rdflib_n)
+        rdflib_result = run_rdflib(args.generator, args.rdflib_n)
         rdflib_rate = args.rdflib_n / rdflib_result["seconds"]
         print(f"rdflib graph building: {args.rdflib_n:,} records in {rdflib_result['seconds']:.1f} s = "
               f"{rdflib_rate:,.0f} records/s, "
               f"{rdflib_result['triples'] / rdflib_result['seconds']:,.0f} triples/s")
         for n, result in lod_results:
             rate = n / result["seconds"]
-            print(f"lod convert -j {args.jobs} N={n:,}: {result['seconds']:.1f} s, {rate:,.0f} records/s, "
+            print(f"lod convert -j {args.jobs} N={n:,} {args.generator}: {result['seconds']:.1f} s, "
+                  f"{rate:,.0f} records/s, "
                   f"{result['triples'] / result['seconds']:,.0f} triples/s "
                   f"({result['triples'] / n:.0f} triples/record), peak memory {result['peak_mb']:.0f} MB "
                   f"(largest process RSS {result['largest_rss_mb']:.0f} MB), "

@@ -1,17 +1,23 @@
-"""Load and query benchmark: N synthetic studies, end to end, in a fresh on-disk store.
+"""Load and query benchmark: N records, end to end, in a fresh on-disk store, next to
+pyoxigraph's own bulk loader on the same quads.
 
     .venv/bin/python bench/bench_load_query.py 100000
+    .venv/bin/python bench/bench_load_query.py 20000 --generator synthetic
     .venv/bin/python bench/bench_load_query.py 20000 --virtuoso http://127.0.0.1:8890/sparql \\
         --virtuoso-gsp http://127.0.0.1:8890/sparql-graph-crud
 
-1. Writes N deterministic Harmony-like records (bench/synthetic.py) as JSON Lines (not timed).
-2. Runs ``lod load FILE --store DIR`` as a separate process and times it from start to exit:
+1. Writes N deterministic records as JSON Lines (not timed): realistic ones
+   (bench/realistic.py, the default) or the easy ones (``--generator synthetic``).
+2. Writes lod's N-Quads of the same records (``lod convert -f nquads``, not timed) and times
+   pyoxigraph alone: ``Store(DIR).bulk_load(path=FILE)`` into a fresh folder, then
+   ``flush``, with no lod code, before and after step 3 (the machine's speed drifts).
+3. Runs ``lod load FILE --store DIR`` as a separate process and times it from start to exit:
    reading, conversion, writing, facet summary. Reports triples/s (triples in the store
-   afterwards, facet graphs excluded), studies/s and the peak RSS of the load (largest of the
-   process and its worker processes).
-3. Runs every named query ``--runs`` times with typical and selective parameters through the
+   afterwards, facet graphs excluded), studies/s, the ratio to step 2's quads/s, and the peak
+   RSS of the load (largest of the process and its worker processes).
+4. Runs every named query ``--runs`` times with typical and selective parameters through the
    library (no process start-up), reports p50/p95 ms.
-4. With ``--virtuoso``, loads the same file into that server (Graph Store Protocol when
+5. With ``--virtuoso``, loads the same file into that server (Graph Store Protocol when
    ``--virtuoso-gsp`` is given) and reports triples/s.
 """
 
@@ -29,11 +35,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from synthetic import records  # noqa: E402
+import realistic  # noqa: E402
+import synthetic  # noqa: E402
 
 from lod.queries import named_queries, prepare  # noqa: E402
 from lod.queries.run import execute  # noqa: E402
@@ -47,10 +56,13 @@ CASES: list[tuple[str, dict[str, str], str]] = [
     ("keywords", {}, "all keywords with counts"),
     ("coverage", {}, "countries and decades"),
     ("studies-by-sponsor", {"sponsor": "esrc"}, "common sponsor, by alias"),
-    ("studies-by-sponsor", {"sponsor": "Research Funder 7"}, "another sponsor"),
+    ("studies-by-sponsor", {"sponsor": "Wellcome Trust"}, "another sponsor"),
+    ("studies-by-sponsor", {"sponsor": "MRC"}, "code"),
     ("studies-by-sponsor", {"sponsor": "no such funder"}, "no match"),
     ("studies-by-keyword", {"keyword": "mental HEALTH"}, "keyword, other case"),
-    ("studies-by-keyword", {"keyword": "topic 123"}, "rare keyword"),
+    ("studies-by-keyword", {"keyword": "education"}, "commonest keyword"),
+    ("studies-by-keyword", {"keyword": "topic 123"}, "rare keyword (synthetic)"),
+    ("studies-by-keyword", {"keyword": "Pain School 2"}, "rare keyword (realistic)"),
     ("studies-in-period", {"from": "1990", "to": "1995"}, "years, many matches"),
     ("studies-in-period", {"from": "1950-03-01", "to": "1950-06-30"}, "dates, edge of range"),
     ("studies-in-period", {"from": "1800", "to": "1900"}, "no match"),
@@ -61,10 +73,28 @@ CASES: list[tuple[str, dict[str, str], str]] = [
 ]
 
 
-def write_input(n: int, seed: int, path: Path) -> None:
+GENERATORS = {"realistic": realistic.records, "synthetic": synthetic.records}
+
+
+def write_input(generator: str, n: int, seed: int, path: Path) -> None:
     with path.open("w", encoding="utf-8") as out:
-        for rec in records(n, seed):
+        for rec in GENERATORS[generator](n, seed):
             out.write(json.dumps(rec) + "\n")
+
+
+def raw_bulk_load(nquads: Path, folder: Path) -> tuple[float, int]:
+    """pyoxigraph alone: seconds for one bulk load of the file into a fresh store, and quads."""
+    shutil.rmtree(folder, ignore_errors=True)
+    os.sync()
+    started = time.perf_counter()
+    store = ox.Store(str(folder))
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    seconds = time.perf_counter() - started
+    quads = len(store)
+    del store
+    shutil.rmtree(folder, ignore_errors=True)
+    return seconds, quads
 
 
 def timed_load(args: list[str]) -> tuple[float, float, str]:
@@ -106,7 +136,8 @@ def bench_queries(store_dir: Path, runs: int) -> list[dict[str, object]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("n", type=int, nargs="?", default=100_000, help="synthetic studies")
+    parser.add_argument("n", type=int, nargs="?", default=100_000, help="records")
+    parser.add_argument("--generator", choices=sorted(GENERATORS), default="realistic")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--runs", type=int, default=50, help="runs of each query")
     parser.add_argument("--jobs", type=int, default=None, help="lod load --jobs")
@@ -120,18 +151,29 @@ def main() -> None:
 
     work = args.work or Path(tempfile.mkdtemp(prefix="lod-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    source = work / f"synthetic-{args.n}.jsonl"
+    source = work / f"{args.generator}-{args.n}.jsonl"
     store_dir = work / "store"
     if not source.exists():
-        write_input(args.n, args.seed, source)
+        write_input(args.generator, args.n, args.seed, source)
+    nquads = work / f"{args.generator}-{args.n}.nq"
+    subprocess.run([LOD, "convert", "-q", str(source), "-f", "nquads", "-o", str(nquads)], check=True)
+    raw_before, quads = raw_bulk_load(nquads, work / "raw-store")
     shutil.rmtree(store_dir, ignore_errors=True)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    os.sync()
     seconds, rss, log = timed_load([str(source), "--store", str(store_dir), "-q", *jobs])
+    raw_after, _ = raw_bulk_load(nquads, work / "raw-store")
+    nquads.unlink()
     with open_store(store_dir=store_dir) as store:
         triples = store_triples(store)
+        graphs = len(store.graphs())
+    raw_rate = quads / ((raw_before + raw_after) / 2)
     result: dict[str, object] = {
-        "studies": args.n, "triples": triples, "load_seconds": round(seconds, 2),
-        "triples_per_s": round(triples / seconds), "studies_per_s": round(args.n / seconds),
+        "generator": args.generator, "records": args.n, "graphs": graphs, "triples": triples,
+        "load_seconds": round(seconds, 2), "triples_per_s": round(triples / seconds),
+        "records_per_s": round(args.n / seconds), "raw_bulk_load_seconds": [round(raw_before, 2),
+                                                                            round(raw_after, 2)],
+        "raw_quads_per_s": round(raw_rate), "ratio_to_raw": round(triples / seconds / raw_rate, 3),
         "peak_rss_mib": round(rss), "cpus": os.cpu_count(), "load_log": log.strip().splitlines(),
     }
     result["queries"] = bench_queries(store_dir, args.runs)
@@ -140,7 +182,7 @@ def main() -> None:
                                                   if args.virtuoso_gsp else [])
         v_source = work / f"synthetic-{args.virtuoso_n}-v.jsonl"
         if not v_source.exists():
-            write_input(args.virtuoso_n, args.seed + 1, v_source)
+            write_input(args.generator, args.virtuoso_n, args.seed + 1, v_source)
         v_seconds, _, v_log = timed_load([str(v_source), "-q", *remote, *jobs])
         v_triples = int(v_log.strip().splitlines()[-1].split(" graphs, ")[1].split(" triples")[0]
                         .replace(",", ""))
@@ -152,9 +194,12 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, indent=1))
         return
-    print(f"{args.n:,} studies, {triples:,} triples: loaded in {seconds:.1f} s = "
-          f"{triples / seconds:,.0f} triples/s, {args.n / seconds:,.0f} studies/s, "
+    print(f"{args.n:,} {args.generator} records, {triples:,} triples: loaded in {seconds:.1f} s = "
+          f"{triples / seconds:,.0f} triples/s, {args.n / seconds:,.0f} records/s, "
           f"peak RSS {rss:,.0f} MiB ({os.cpu_count()} CPUs)")
+    print(f"pyoxigraph bulk_load of the same {quads:,} quads: {raw_before:.1f} s before, "
+          f"{raw_after:.1f} s after = {raw_rate:,.0f} quads/s; lod load / raw = "
+          f"{triples / seconds / raw_rate:.2f}")
     for line in result["load_log"]:  # type: ignore[attr-defined]
         print("  " + line)
     print(f"{'query':<20} {'parameters':<42} {'rows':>5} {'p50 ms':>8} {'p95 ms':>8}")

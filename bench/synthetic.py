@@ -1,4 +1,9 @@
-"""Deterministic synthetic Harmony-like study records for benchmarks (no randomness across runs)."""
+"""The *easy* benchmark generator: deterministic Harmony-like records (no randomness across runs).
+
+Short repeated descriptions, 500 keywords, one funder per field, no variables, no child
+datasets: far simpler than real records, and lod remembers results for values that repeat.
+Kept for comparison with earlier figures; the realistic generator is bench/realistic.py.
+"""
 
 from __future__ import annotations
 

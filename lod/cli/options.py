@@ -5,20 +5,25 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from lod.converter.codecache import default_cache_dir
-from lod.converter.parallel import ConverterSpec
 from lod.namespaces import DEFAULT_BASE_URI
-from lod.readers import READERS
+
+if TYPE_CHECKING:
+    from lod.converter.parallel import ConverterSpec
+
+# The readers and the parallel converter are imported by the commands that convert, when they
+# are defined or run: `lod query` and the other store commands start without them.
+
 
 F = Callable[..., Any]
 
 
 def input_options(fn: F) -> F:
     """Options for commands that read study records (convert, load, validate)."""
+    from lod.readers import READERS
     fn = click.option("--base-uri", default=DEFAULT_BASE_URI, show_default=True, metavar="URI",
                       help="Where minted IRIs (studies, organisations, catalogues…) live.")(fn)
     fn = click.option("--mapping", "mapping", metavar="NAME|FILE",
@@ -32,6 +37,8 @@ def input_options(fn: F) -> F:
 def converter_spec(base_uri: str, mapping: str | None, encode_as: str | None = None) -> ConverterSpec:
     """What the converting commands' converters are built from; compiled mapping code is kept
     where :func:`lod.converter.codecache.default_cache_dir` says (the environment is read here)."""
+    from lod.converter.codecache import default_cache_dir
+    from lod.converter.parallel import ConverterSpec
     cache = default_cache_dir(os.environ)
     return ConverterSpec(base_uri, mapping, encode_as=encode_as, code_cache=str(cache) if cache else None)
 
@@ -40,7 +47,7 @@ def store_options(fn: F, *, timeout: float = 60.0,
                   timeout_help: str = "Give up on a remote server after this long.") -> F:
     """Where the store is (load, delete, query, export, stats): ``--store DIR`` (else
     ``$LOD_STORE``, else the default folder) or a SPARQL server at ``--endpoint URL``. The
-    command receives them as one ``target`` dict (see :func:`lod.cli.store_cmds.open_target`).
+    command receives them as one ``target`` dict (see :func:`lod.cli.target.open_target`).
     ``timeout``/``timeout_help``: ``--timeout``'s default and help (``lod serve``'s differ)."""
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

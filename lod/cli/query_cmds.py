@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from lod.cli.options import store_options
-from lod.cli.store_cmds import ensure_facets, open_target
+from lod.cli.target import ensure_facets, open_target
 from lod.errors import UsageError
 from lod.queries import find_query, named_queries, parse_params, parse_query, prepare
 from lod.queries.results import FORMATS, write

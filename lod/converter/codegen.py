@@ -471,9 +471,7 @@ class _Generator:
         else:
             close, lang = ('"', None), "None"
         with src.block("if type(v) is str and v.isascii() and len(v) <= MAXC:"):
-            # most text has nothing to escape: four scans cost less than a translation
-            with src.block("if '\"' in v or '\\\\' in v or '\\n' in v or '\\r' in v:"):
-                src("v = v.translate(ESCAPES)")
+            src("v = escape(v)")
             src("o = " + joined(('"', "v"), close))
         with src.block("elif type(v) is int:"):
             src("o = " + joined(('"', "str(v)"), close))
@@ -556,7 +554,7 @@ def compile_code(plan: Plan, *, base: str, described: set[str], memos: dict[Any,
     namespace: dict[str, Any] = {
         "BASE": base, "DESCRIBED": described, "NODE_TERMS_LIMIT": NODE_TERMS_LIMIT,
         "ABSENT": plan.mapping.absent,
-        "MAXC": plan.mapping.max_literal_chars, "ESCAPES": nt.ESCAPES,
+        "MAXC": plan.mapping.max_literal_chars, "escape": nt.escape,
         "FieldRejected": rt.FieldRejected, "GraphBuffer": GraphBuffer, "RecordRejected": RecordRejected,
         "is_valid_iri": nt.is_valid_iri, "iri_piece": iri_piece, "literal_term": rt.literal_term,
         "pick_values": rt.pick_values, "record_lang": rt.record_lang, "resolve": resolve,

@@ -8,13 +8,18 @@ import re
 from collections.abc import Callable
 from datetime import date
 from functools import cache
+from typing import TYPE_CHECKING
 
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from lod.errors import QueryError
-from lod.transforms.codes import EU_COUNTRY
-from lod.transforms.tables import Tables, normalise_name
+
+if TYPE_CHECKING:
+    from lod.transforms.tables import Tables
+
+# The name and country tables (and the transforms package behind EU_COUNTRY) are imported
+# when a parameter needs them: `lod query` without such a parameter starts faster.
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -31,11 +36,13 @@ def _casefold(name: str, value: str) -> Bindings:
 
 def _matchkey(name: str, value: str) -> Bindings:
     """The key lod writes as ``lod:matchKey``: case, accents and punctuation folded."""
+    from lod.transforms.tables import normalise_name
     return {name: Literal(normalise_name(value))}
 
 
 def _country(name: str, value: str) -> Bindings:
     """ISO 3166 alpha-2/alpha-3 code (also UK, EL) or English name → EU country authority IRI."""
+    from lod.namespaces import EU_COUNTRY
     found = _countries().country(value) if value.strip() else None
     if found is None:
         raise QueryError(f"parameter {name}: unknown country {value.strip()!r}; "
@@ -96,6 +103,7 @@ PARAM_TYPES: dict[str, Callable[[str, str], Bindings]] = {
 
 @cache
 def _countries() -> Tables:
+    from lod.transforms.tables import Tables
     return Tables(organisations={}, catalogues={}, places={})
 
 

@@ -24,12 +24,10 @@ from datetime import UTC, date, datetime
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
-from lod.namespaces import DCT, LOD
+from lod.namespaces import DCT, EU_COUNTRY, LOD, XSD
 from lod.store import Store, coverage
 from lod.store.terms import to_ox
-from lod.transforms.codes import EU_COUNTRY
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 FACETS = "urn:lod:facets"
 GRAPHS = {name: f"{FACETS}:{name}" for name in
           ("sponsors", "keywords", "countries", "places", "catalogues", "periods", "decades")}
