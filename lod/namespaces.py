@@ -18,6 +18,7 @@ DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
 SCHEMA = "https://schema.org/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 SCHEMA_HTTP = "http://schema.org/"  # the older spelling, which readers fold into SCHEMA
 EU_COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"

@@ -81,6 +81,10 @@ def split(lines: list[Line], *, source: str, base_uri: str, page_url: str) -> Sp
                 catalogues.add(s)
         elif p.startswith(_HYDRA):
             paging.add(s)
+    # The page's own catalogue carries the paging (hydra:view, hydra:totalItems); a catalogue
+    # node inside a dataset's description (lod's own catalogues) is data like any other node.
+    # A page with no paging at all is one catalogue listing its datasets.
+    catalogues = {c for c in catalogues if c in paging} or catalogues
     listed_by: dict[str, list[str]] = defaultdict(list)
     incoming: dict[str, list[str]] = defaultdict(list)
     for s, p, o in lines:

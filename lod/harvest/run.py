@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 
 import httpx
 import pyoxigraph as ox
@@ -19,10 +19,27 @@ from lod.harvest.fetch import Fetcher, FetchError, FetchPolicy, Page, check_sche
 from lod.harvest.normalise import Normaliser
 from lod.harvest.provenance import NORMALISATION, catalogue_node, content_hash, last_change
 from lod.harvest.sink import Built, Item, Sink
-from lod.namespaces import DEFAULT_BASE_URI
+from lod.mapping.spec import load_mapping
+from lod.namespaces import DEFAULT_BASE_URI, RDF
 from lod.readers.limits import oversized
 from lod.records import Origin, Record
 from lod.store import Store, coverage, facets
+
+RDF_TYPE = RDF + "type"
+MAPPINGS = ("harmony", "ddi", "schemaorg", "csl")
+@cache
+def shared_types() -> frozenset[ox.NamedNode]:
+    """The types of the nodes lod's own mappings share between studies (node templates whose
+    IRI does not depend on the study: organisations, catalogues, concepts, places, series,
+    languages). Harvested nodes of these types go in graphs of their own, as converted ones
+    do; every other node a dataset reaches (distributions, contact points, periods) stays in
+    the dataset's graph."""
+    found: set[ox.NamedNode] = set()
+    for name in MAPPINGS:
+        for node in load_mapping(name).nodes.values():
+            if "{subject}" not in node.iri:
+                found.update(ox.NamedNode(t) for t in node.types)
+    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -292,7 +309,45 @@ def _normalised(normaliser: Normaliser, dataset: Found, catalogues: dict[str, li
     shared = {node: [str(t) for t in node_triples] for node, node_triples in norm.shared.items()}
     for catalogue in dataset.catalogues:
         shared.setdefault(catalogue, catalogues[catalogue])
-    return [str(t) for t in norm.triples], shared
+    own: list[str] = []
+    others: dict[str, list[ox.Triple]] = {}
+    linked_from_own: set[str] = set()
+    for t in norm.triples:
+        if _belongs_to(t, dataset.iri):
+            own.append(str(t))
+            if isinstance(t.object, ox.NamedNode):
+                linked_from_own.add(t.object.value)
+        else:
+            others.setdefault(str(t.subject)[1:-1], []).append(t)
+    described = {node: ts for node, ts in others.items()
+                 if any(t.predicate.value == RDF_TYPE and t.object in shared_types() for t in ts)}
+    for node, node_triples in others.items():
+        if node in described:
+            shared.setdefault(node, [str(t) for t in node_triples])
+            continue
+        # Any other node goes with what links to it: the dataset, or the shared node naming it
+        # (a catalogue's homepage).
+        owner = next((d for d, ts in described.items()
+                      if any(isinstance(t.object, ox.NamedNode) and t.object.value == node for t in ts)),
+                     None)
+        if node in linked_from_own or owner is None:
+            own.extend(str(t) for t in node_triples)
+        elif owner not in norm.shared and owner not in dataset.catalogues:
+            shared[owner].extend(str(t) for t in node_triples)
+    return own, shared
+
+
+def _belongs_to(triple: ox.Triple, iri: str) -> bool:
+    """Whether a triple goes in the dataset's own graph: it is about the dataset, a node of its
+    own (a fragment of its IRI, a skolemised blank node) or links to it. Other nodes with IRIs
+    of their own that are shared (:func:`shared_types`) go in graphs named by those IRIs, as
+    lod's converter puts them."""
+    subject = triple.subject
+    if not isinstance(subject, ox.NamedNode):
+        return True
+    value = subject.value
+    return (value == iri or value.startswith(iri.split("#", 1)[0] + "#")
+            or (isinstance(triple.object, ox.NamedNode) and triple.object.value == iri))
 
 
 def _as_built(statements: list[str], shared: dict[str, list[str]]) -> Built:
