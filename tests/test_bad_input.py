@@ -431,16 +431,23 @@ def test_child_dataset_that_cannot_convert_is_warned_about(tmp_path: Path) -> No
 
 # -- whole files ----------------------------------------------------------------------------
 
-def test_empty_and_blank_files_are_reported_not_passed_silently(tmp_path: Path) -> None:
+def test_empty_and_blank_json_files_are_reported_not_passed_silently(tmp_path: Path) -> None:
     empty = tmp_path / "empty.json"
     empty.write_text("")
-    blank = tmp_path / "blank.jsonl"
+    blank = tmp_path / "blank.json"
     blank.write_text("\n  \n\n")
     run = convert(tmp_path, empty, blank)
     assert (run.read, run.rejected, run.exit_code) == (2, 2, 1)
     assert [(r["file"], r["reason"]) for r in run.rejects] == [
         (str(empty), "empty input: no study records in it"),
         (str(blank), "empty input: no study records in it")]
+
+
+def test_an_empty_json_lines_stream_is_zero_records(tmp_path: Path) -> None:
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text("\n  \n\n")
+    run = convert(tmp_path, blank)
+    assert (run.read, run.rejected, run.exit_code) == (0, 0, 0)
 
 
 def test_blank_lines_do_not_shift_line_numbers(tmp_path: Path) -> None:

@@ -137,6 +137,9 @@ def bounded_lines(stream: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[byt
         yield line
 
 
+JSON_LINES_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+
+
 def read_lines(lines: Iterable[bytes], name: str) -> Iterator[Record | Rejected]:
     iterator = iter(lines)
     number = 0
@@ -147,7 +150,9 @@ def read_lines(lines: Iterable[bytes], name: str) -> Iterator[Record | Rejected]
             first = raw
             break
     if not first:
-        yield Rejected(Problem(Origin(name), None, "empty input: no study records in it"))
+        # A JSON Lines stream of no lines is a valid, empty stream; a .json file needs a value.
+        if not name.endswith(JSON_LINES_SUFFIXES):
+            yield Rejected(Problem(Origin(name), None, "empty input: no study records in it"))
         return
     if len(first) > MAX_LINE_BYTES:
         yield _parsed_line(first, name, number)
