@@ -15,16 +15,9 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import pytest
-from rdflib import Literal, URIRef
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
-from lod.serve.context import ServeContext
-from lod.serve.web import query_page
 from lod.serve.web.query import yasgui_installed
 from lod.store import Store, open_store
 from tests.fixtures_store import free_port
@@ -148,47 +141,23 @@ def test_the_plain_query_form_runs_a_query_and_shows_rows(browser: Any, loaded: 
         assert_only_loopback(browser, bind)
 
 
-def _sparql_results(ctx: ServeContext) -> Route:
-    """A minimal stand-in for the serve app's ``/sparql`` (not on this branch yet): SELECT by
-    form POST or GET as SPARQL JSON results, and the query page for a GET with no query.
-    Once ``lod.serve.app`` is merged, the YASGUI test below runs against the real app."""
-
-    async def sparql(request: Request) -> Response:
-        if request.method == "POST":
-            text = (parse_qs((await request.body()).decode("utf-8")).get("query") or [None])[0]
-        else:
-            text = request.query_params.get("query")
-        if text is None:
-            return await query_page(request, ctx)
-        result = await ctx.reader.select(text)
-        bindings = []
-        for row in result.rows:
-            out: dict[str, dict[str, str]] = {}
-            for name, term in row.items():
-                if isinstance(term, URIRef):
-                    out[name] = {"type": "uri", "value": str(term)}
-                elif isinstance(term, Literal):
-                    out[name] = {"type": "literal", "value": str(term)}
-                else:
-                    out[name] = {"type": "bnode", "value": str(term)}
-            bindings.append(out)
-        return JSONResponse({"head": {"vars": result.variables},
-                             "results": {"bindings": bindings}},
-                            media_type="application/sparql-results+json")
-
-    return Route("/sparql", sparql, methods=["GET", "POST"])
-
-
-def test_yasgui_runs_a_named_query_against_sparql_and_shows_rows(browser: Any,
-                                                                 loaded: Store) -> None:
+def test_yasgui_runs_a_named_query_against_sparql_and_shows_rows(browser: Any, tmp_path: Path) -> None:
+    """YASGUI on the real app's /sparql (query workers, content negotiation, the query page)."""
     from selenium.webdriver.common.by import By
+
+    from lod.serve.app import embedded_backend
+    from tests.fixtures_serve import config_for, serve_app
 
     if not yasgui_installed():
         message = "YASGUI's assets are not installed: run tools/fetch-yasgui"
         if REQUIRED:
             pytest.fail(message)
         pytest.skip(message)
-    with serving(loaded, extra_routes=_sparql_results) as (bind, _):
+    with open_store(store_dir=tmp_path / "store") as store:
+        load(store, corpus())
+    port = free_port()
+    config = config_for(port)
+    with serve_app(config, embedded_backend(tmp_path / "store", config), port) as bind:
         requested_urls(browser)
         browser.get(bind + "sparql")
         wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".yasqe .CodeMirror"))
