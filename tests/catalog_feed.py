@@ -1,8 +1,8 @@
-"""A stand-in for the feed ``lod serve`` publishes (``GET /catalog``, Turtle): a ``dcat:Catalog``
-page with ``dcat:dataset`` links and, for each dataset on the page, every triple of that study's
-named graph, plus a ``hydra:PartialCollectionView`` with ``hydra:next`` as an IRI and
-``hydra:totalItems``. Pages are made once from a real lod store. Used by the round-trip test and
-``bench/harvest.py`` until they are pointed at ``lod serve`` itself."""
+"""A minimal DCAT feed made from a real lod store: a ``dcat:Catalog`` page with ``dcat:dataset``
+links and, for each dataset on the page, every triple of that study's own named graph (and not
+the shared nodes it reaches, as ``lod serve`` adds), plus a ``hydra:PartialCollectionView`` with
+``hydra:next`` as an IRI and ``hydra:totalItems``. The harvester must take this bare form too;
+``tests/test_harvest_from_serve.py`` harvests the real ``lod serve`` feed."""
 
 from __future__ import annotations
 

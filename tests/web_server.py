@@ -1,8 +1,8 @@
 """Serving the web routes for tests: a real uvicorn server on a free loopback port in a
 thread, over a real embedded store, and the corpus the web tests load.
 
-The other engineer's ``lod.serve.app`` is not on this branch yet; the tests mount
-:func:`lod.serve.web.routes` in a plain Starlette app, as that app will.
+The tests mount :func:`lod.serve.web.routes` in a plain Starlette app, so the web pages are
+tested on their own; the browser test and the round trip use the whole ``lod serve`` app.
 """
 
 from __future__ import annotations
