@@ -15,7 +15,8 @@ A named query is a SPARQL file whose header comment lines (``#+ key: value``) de
   written into the query text: the store binds them (:mod:`lod.store.bindings`).
 - ``require: a|b`` — at least one of these optional parameters must be given.
 - ``limit`` — default row limit (``--limit`` changes it, 0 = none); ``order`` — an ORDER BY
-  always applied; ``page-order`` — the ORDER BY used only to page through a remote server.
+  always applied; ``page-order`` — the ORDER BY used only to page through a remote server;
+  ``one-row-per: study`` — the answer has one row per ``?study`` (see :mod:`lod.queries.rows`).
 - Lines between ``#+ if NAME`` and ``#+ end`` are kept only when parameter or bound variable
   ``NAME`` is given (``#+ if a|b``: either).
   The markers are comments, so every ``.rq`` file stays a valid SPARQL query as it is.
@@ -73,6 +74,7 @@ class NamedQuery:
     page_order: str | None = None
     path: Path | None = None
     managed: bool = False  # declared with #+ name: lod adds ORDER BY / LIMIT to it
+    one_row_per: str | None = None  # #+ one-row-per: study — rows are collapsed per ?study
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -92,6 +94,7 @@ class Prepared:
     order: str | None = None
     page_order: str | None = None
     managed: bool = False
+    one_row_per: str | None = None
 
 
 def parse_query(text: str, *, name: str | None = None, path: Path | None = None) -> NamedQuery:
@@ -109,13 +112,16 @@ def parse_query(text: str, *, name: str | None = None, path: Path | None = None)
             params.append(_parse_param(value, where))
         elif key == "require":
             require.append(tuple(v.strip() for v in value.split("|") if v.strip()))
-        elif key in ("name", "description", "limit", "order", "page-order"):
+        elif key in ("name", "description", "limit", "order", "page-order", "one-row-per"):
             fields[key] = value
         else:
             raise QueryError(f"{where}: unknown declaration #+ {key}")
     for key in ("order", "page-order"):
         if key in fields and not _ORDER.match(fields[key]):
             raise QueryError(f"{where}: #+ {key} must list variables, e.g. DESC(?n) ?name")
+    per = fields.get("one-row-per")
+    if per is not None and not re.fullmatch(r"[A-Za-z_]\w*", per):
+        raise QueryError(f"{where}: #+ one-row-per names a variable, without '?'")
     limit = None
     if fields.get("limit"):
         if not fields["limit"].isdigit():
@@ -132,6 +138,7 @@ def parse_query(text: str, *, name: str | None = None, path: Path | None = None)
         description=fields.get("description", ""), body=text, params=tuple(params),
         require_any=tuple(require), limit=limit, order=fields.get("order"),
         page_order=fields.get("page-order"), path=path, managed="name" in fields,
+        one_row_per=per,
     )
 
 
@@ -261,7 +268,8 @@ def prepare(query: NamedQuery, raw: Mapping[str, str], *, limit: int | None = -1
     text = _blocks(query.body, given | set(bindings), query.name)
     if limit == -1:
         limit = query.limit
-    return Prepared(text, bindings, limit or None, query.order, query.page_order, query.managed)
+    return Prepared(text, bindings, limit or None, query.order, query.page_order, query.managed,
+                    query.one_row_per)
 
 
 def _check_period(query: NamedQuery, bindings: Bindings) -> None:

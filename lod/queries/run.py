@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 
 from rdflib.term import Identifier
 
-from lod.queries import Prepared
+from lod.queries import Prepared, rows
 from lod.store import Store
 from lod.store.bindings import inject_values
 from lod.store.remote import RemoteStore
 
 PAGE_SIZE = 10_000
+ROWS_PER_STUDY = 4  # rows asked for per study wanted, at first (titles in a few languages)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _TOKENS = re.compile(r'<[^<>\s]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 _PROLOGUE_LINE = re.compile(r"^\s*(?:$|#|PREFIX\s|BASE\s)", re.IGNORECASE)
@@ -58,6 +59,31 @@ def execute(store: Store, prepared: Prepared, *, page_size: int = PAGE_SIZE) -> 
     if not prepared.managed:  # an ad-hoc query runs as written; --limit cuts what comes back
         result = store.select(prepared.text, prepared.bindings)
         return _cut(Answer(form, result.variables, result.rows), limit)
+    if prepared.one_row_per is None:
+        return _cut(_rows(store, prepared, limit, page_size), limit)
+    # Rows of one study may be many (a title per language): ask for more rows than studies,
+    # and for more again until the answer has the limit's worth of studies or ran out.
+    per = prepared.one_row_per
+    if limit is None:
+        return _collapsed(_rows(store, prepared, None, page_size), per)
+    wanted = (limit + 1) * ROWS_PER_STUDY
+    while True:
+        answer = _rows(store, prepared, wanted, page_size)
+        complete = len(answer.rows) <= wanted  # fewer than the wanted + 1 asked for
+        answer = _collapsed(answer, per)
+        if complete or len(answer.rows) > limit:
+            return _cut(answer, limit)
+        wanted *= 4
+
+
+def _collapsed(answer: Answer, per: str) -> Answer:
+    answer.rows = rows.collapse(answer.rows, per)
+    answer.variables = rows.variables(answer.variables)
+    return answer
+
+
+def _rows(store: Store, prepared: Prepared, limit: int | None, page_size: int) -> Answer:
+    """The managed query's rows: the limit's worth and one more (None: all of them)."""
     remote = isinstance(store, RemoteStore)
     order = prepared.order or (prepared.page_order if remote else None)
     text = prepared.text.rstrip() + (f"\nORDER BY {order}" if order else "")
@@ -65,18 +91,18 @@ def execute(store: Store, prepared: Prepared, *, page_size: int = PAGE_SIZE) -> 
         if limit is not None:
             text += f"\nLIMIT {int(limit) + 1}"
         result = store.select(text, prepared.bindings)
-        return _cut(Answer(form, result.variables, result.rows), limit)
-    return _cut(_paged(store, text, prepared, page_size), limit)
+        return Answer("select", result.variables, result.rows)
+    return _paged(store, text, prepared, limit, page_size)
 
 
-def _paged(store: Store, text: str, prepared: Prepared, page_size: int) -> Answer:
+def _paged(store: Store, text: str, prepared: Prepared, limit: int | None, page_size: int) -> Answer:
     """Every row (or the limit's worth, plus one) a page at a time: the ordered query runs as a
     sub-select so that the server's cap applies per page, not to the whole answer."""
     bound = inject_values(text, prepared.bindings)
     lines = bound.splitlines(keepends=True)
     cut = next((i for i, line in enumerate(lines) if not _PROLOGUE_LINE.match(line)), len(lines))
     prologue, body = "".join(lines[:cut]), "".join(lines[cut:])
-    wanted = None if prepared.limit is None else prepared.limit + 1
+    wanted = None if limit is None else limit + 1
     answer = Answer("select")
     offset = 0
     while wanted is None or len(answer.rows) < wanted:

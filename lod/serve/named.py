@@ -20,7 +20,9 @@ from starlette.routing import BaseRoute, Route
 from lod.errors import QueryError
 from lod.queries import NamedQuery, named_queries, prepare
 from lod.queries.results import write
-from lod.queries.run import Answer, query_form
+from lod.queries.rows import collapse
+from lod.queries.rows import variables as visible
+from lod.queries.run import ROWS_PER_STUDY, Answer, query_form
 from lod.serve.backend import EmbeddedBackend
 from lod.serve.cache import AnswerCache
 from lod.serve.jobs import Answer as Answer_
@@ -102,13 +104,18 @@ async def _run(endpoint: Endpoint, request: Request, written: AnswerCache) -> Re
     if kept is not None:
         return _response(kept)
     prepared = prepare(query, raw, limit=limit)
-    text = prepared.text.rstrip()
+    base = prepared.text.rstrip()
     if prepared.managed and prepared.order:
-        text += f"\nORDER BY {prepared.order}"
-    if prepared.managed and prepared.limit is not None:
-        text += f"\nLIMIT {int(prepared.limit) + 1}"
+        base += f"\nORDER BY {prepared.order}"
+    # A query answered one row per study (lod/queries/rows.py) asks for more rows than studies.
+    wanted = prepared.limit
+    if prepared.one_row_per is not None and wanted is not None:
+        wanted = (wanted + 1) * ROWS_PER_STUDY
+    text = base
+    if prepared.managed and wanted is not None:
+        text += f"\nLIMIT {int(wanted) + 1}"
     form = query_form(text)
-    if isinstance(endpoint.backend, EmbeddedBackend) and form == "select":
+    if isinstance(endpoint.backend, EmbeddedBackend) and form == "select" and prepared.one_row_per is None:
         # The worker cuts at the limit and writes the format itself (pyoxigraph): no row
         # passes through Python here.
         fast = QueryJob(inject_values(text, prepared.bindings), results_format=fmt, graph_format=None,
@@ -124,6 +131,13 @@ async def _run(endpoint: Endpoint, request: Request, written: AnswerCache) -> Re
     answer = await endpoint.backend.query(job)
     if answer.kind == "error":
         return text_response(answer.status, answer.message)
+    if prepared.one_row_per is not None and wanted is not None and _row_count(answer.body) > wanted:
+        # more rows than asked for studies: count studies over every row instead
+        answer = await endpoint.backend.query(QueryJob(
+            inject_values(base, prepared.bindings), results_format="json", graph_format=None,
+            max_rows=endpoint.ctx.config.max_rows))
+        if answer.kind == "error":
+            return text_response(answer.status, answer.message)
     result = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
     out = io.StringIO()
     more = False
@@ -132,12 +146,20 @@ async def _run(endpoint: Endpoint, request: Request, written: AnswerCache) -> Re
     else:
         names = [v.value for v in result.variables]
         rows = [{n: from_ox(s[n]) for n in names if s[n] is not None} for s in result]
+        if prepared.one_row_per is not None:
+            rows = collapse(rows, prepared.one_row_per)
+            names = visible(names)
         if prepared.limit is not None and len(rows) > prepared.limit:
             rows, more = rows[: prepared.limit], True
         write(Answer(form, names, rows), fmt, out)
     done = Answer_("results", out.getvalue().encode("utf-8"), form="true" if more else "false", fmt=fmt)
     written.put(generation, cache_key, done)
     return _response(done)
+
+
+def _row_count(body: bytes) -> int:
+    result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    return sum(1 for _ in result) if isinstance(result, ox.QuerySolutions) else 0
 
 
 def _response(done: Answer_) -> Response:
