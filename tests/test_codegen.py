@@ -391,3 +391,28 @@ def test_reference_mode_gives_the_same_graphs_for_every_sample() -> None:
             assert made.warnings == expected.warnings and made.rejection == expected.rejection
     assert sum(remembering.memo_hits().values()) > 0
     assert sum(reference.memo_hits().values()) == 0
+
+
+def test_a_line_longer_than_the_limit_is_held_only_to_the_limit() -> None:
+    text = b'{"a": 1}\n' + b"x" * 1000 + b'\n{"b": 2}\n'
+    found = list(blocks(io.BytesIO(text), "big.jsonl", 1, size=10, max_line=50))
+    assert max(len(block) for _, _, block in found) <= 50 + 1 + 10
+    lines = b"".join(block for _, _, block in found).split(b"\n")
+    assert lines[0] == b'{"a": 1}' and lines[2] == b'{"b": 2}'  # line numbers stay right
+    assert 50 < len(lines[1]) <= 50 + 1 + 10  # still too long: the worker rejects it
+
+
+def test_workers_warn_about_a_repeated_study(tmp_path: Path) -> None:
+    source = tmp_path / "big.jsonl"
+    with source.open("w", encoding="utf-8") as f:
+        i = 0
+        while f.tell() < PARALLEL_MIN_BYTES + 1024:
+            f.write(json.dumps(synthetic(i)) + "\n")
+            i += 1
+        f.write(json.dumps(synthetic(0)) + "\n")  # the first record again, at the end
+    for fmt in ("nquads", "turtle"):  # encoded by the workers; graphs handed over one by one
+        done = subprocess.run([LOD, "convert", "-j", "2", str(source), "-f", fmt, "--base-uri", BASE],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert f"{source}:{i + 1}: study <" in done.stderr and f"again: first at {source}:1" in done.stderr
+        assert "(1 repeated study IRIs)" in done.stderr

@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -37,7 +37,7 @@ from lod.errors import LodError
 from lod.mapping.spec import load_mapping
 from lod.output.syntaxes import Syntax, line_end, syntax_named
 from lod.readers import harmony_json
-from lod.records import Problem
+from lod.records import Origin, Problem
 
 BLOCK_BYTES = 256 * 1024  # lines handed to a worker at once (about 250 Harmony records)
 IN_FLIGHT_PER_JOB = 2  # blocks queued or converting per worker
@@ -80,6 +80,7 @@ class ChunkResult:
     graphs: list[PackedGraph]
     pieces: list[EncodedPiece]
     spool_file: str | None = None
+    studies: list[tuple[str, Origin]] = field(default_factory=list)  # study IRIs, record order
 
     @property
     def rejected(self) -> int:
@@ -178,6 +179,7 @@ def _convert_chunk(args: tuple[str, int, bytes, str | None]) -> ChunkResult:
     read = converted = 0
     problems: list[tuple[Problem, bool, str | None]] = []
     packed: list[PackedGraph] = []
+    studies: list[tuple[str, Origin]] = []
     spool = _Spool(spool_file, syntax) if syntax is not None and spool_file is not None else None
     try:
         for item in harmony_json.read_block(block, name, first_line):
@@ -189,6 +191,7 @@ def _convert_chunk(args: tuple[str, int, bytes, str | None]) -> ChunkResult:
                 problems.append((c.rejection, True, None))
                 continue
             converted += 1
+            studies.extend((g.iri, c.origin) for g in c.graphs if not g.shared)
             if spool is None:
                 packed.extend(g.pack() for g in c.graphs)
                 continue
@@ -197,21 +200,30 @@ def _convert_chunk(args: tuple[str, int, bytes, str | None]) -> ChunkResult:
     finally:
         pieces = spool.close() if spool is not None else []
     return ChunkResult(read, converted, problems, packed, pieces,
-                       spool_file if spool is not None and spool.offset else None)
+                       spool_file if spool is not None and spool.offset else None, studies)
 
 
-def blocks(stream: BinaryIO, name: str, first_line: int,
-           size: int = BLOCK_BYTES) -> Iterator[tuple[str, int, bytes]]:
-    """``(name, number of the first line, whole lines)``, about ``size`` bytes each."""
+def blocks(stream: BinaryIO, name: str, first_line: int, size: int = BLOCK_BYTES,
+           max_line: int = harmony_json.MAX_LINE_BYTES) -> Iterator[tuple[str, int, bytes]]:
+    """``(name, number of the first line, whole lines)``, about ``size`` bytes each.
+
+    A line longer than ``max_line`` is kept only to ``max_line + 1`` bytes (plus what the block
+    that ends it holds): enough for the worker to reject it as too long, and memory stays
+    bounded however long it is."""
     line = first_line
     unfinished: list[bytes] = []  # a line longer than a block, so far
+    held = 0
     while data := stream.read(size):
         cut = data.rfind(b"\n") + 1
         if not cut:
-            unfinished.append(data)
+            if held <= max_line:
+                kept = data[: max_line + 1 - held]
+                unfinished.append(kept)
+                held += len(kept)
             continue
         block = b"".join([*unfinished, data[:cut]]) if unfinished else data[:cut]
         unfinished = [data[cut:]] if cut < len(data) else []
+        held = len(data) - cut
         yield name, line, block
         line += block.count(b"\n")
     if unfinished:

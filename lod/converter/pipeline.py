@@ -112,10 +112,25 @@ class RunSummary:
             else:
                 self.warnings += 1
             on_problem(problem, rejected)
-        self._pass_graphs((StudyGraph.unpack(*packed) for packed in chunk.graphs), sink, described)
+        origins: dict[str, list[Origin]] = {}
+        for iri, origin in chunk.studies:
+            origins.setdefault(iri, []).append(origin)
+        graphs = (StudyGraph.unpack(*packed) for packed in chunk.graphs)
+        self._pass_graphs((g for g in graphs if g.shared or not origins.get(g.iri)
+                           or self._first_of_study(g, origins[g.iri].pop(0), on_problem)),
+                          sink, described)
         if not chunk.pieces:
             return
         assert sink_encoded is not None
+        for iri, origin in chunk.studies:  # encoded already: a repeat can only be reported
+            earlier = self._studies.get(iri)
+            if earlier is None:
+                self._studies[iri] = (origin, 0)
+                continue
+            self.duplicates += 1
+            self.warnings += 1
+            on_problem(Problem(origin, None, f"study <{iri}> again: first at {earlier[0]}; "
+                               "both are in the output (converted by parallel workers)"), False)
         for shared_iri, count, studies, data in chunk.encoded_pieces():
             if self._admit(shared_iri, studies, count, described):
                 sink_encoded(data)
