@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -235,3 +236,28 @@ def test_lod_serve_refuses_bad_options_in_one_line(tmp_path: Path, args: list[st
     assert result.exit_code == 2
     assert result.output.startswith("lod: error: ")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_kept_pages_follow_the_store(tmp_path: Path) -> None:
+    """Rendered pages are served from memory until the store changes, then rendered again."""
+    store = tmp_path / "store"
+    seed = HARMONY / "seed_ukds_851986.json"
+    assert CliRunner().invoke(cli, ["load", "--store", str(store), str(seed)]).exit_code == 0
+    port = free_port()
+    config = config_for(port)
+    study = url_path = "id/study/ukds/851986"
+    with serve_app(config, embedded_backend(store, config), port) as url:
+        first = httpx.get(url + url_path, headers={"Accept": "text/html"})
+        assert first.status_code == 200 and "Meaningful and measurable" in first.text
+        again = httpx.get(url + url_path, headers={"Accept": "text/html"})
+        assert again.text == first.text and again.headers["content-type"] == first.headers["content-type"]
+        record = json.loads(seed.read_text(encoding="utf-8"))
+        record["dataset_schema"]["name"] = "A title changed while the server serves"
+        changed = tmp_path / "changed.json"
+        changed.write_text(json.dumps(record), encoding="utf-8")
+        assert CliRunner().invoke(cli, ["load", "--store", str(store), str(changed)]).exit_code == 0
+        deadline = time.monotonic() + 30
+        while "A title changed while the server serves" not in httpx.get(
+                url + study, headers={"Accept": "text/html"}).text:
+            assert time.monotonic() < deadline, "the kept page never followed the store"
+            time.sleep(0.2)

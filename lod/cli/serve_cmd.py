@@ -32,7 +32,8 @@ from lod.errors import UsageError
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=2, show_default=True,
               help="Query worker processes (embedded store).")
 @click.option("--cache-entries", type=click.IntRange(min=0), default=512, show_default=True,
-              help="Answers kept until the store changes (0: none).")
+              help="Answers, and as many rendered pages twice over, kept until the store "
+                   "changes (0: none).")
 @functools.partial(store_options, timeout=30.0,
                    timeout_help="Stop any query running longer than this (503).")
 def serve_command(host: str, port: int, public_url: str | None, base_uri: str,
@@ -61,7 +62,8 @@ def serve_command(host: str, port: int, public_url: str | None, base_uri: str,
         raise UsageError(f"--public-url must be an http(s) URL such as https://data.example.org/lod/, "
                          f"not {public_url!r}")
     config = ServeConfig(public_url=public, base_uri=base_uri, update_token=update_token,
-                         timeout=float(target["timeout"]), max_rows=max_rows, page_size=page_size)
+                         timeout=float(target["timeout"]), max_rows=max_rows, page_size=page_size,
+                         page_cache_entries=2 * cache_entries)
     if target.get("endpoint"):
         store = open_target(target)
         assert isinstance(store, RemoteStore)

@@ -25,6 +25,7 @@ class ServeConfig:
     timeout: float = 30.0
     max_rows: int = 100_000
     page_size: int = 100
+    page_cache_entries: int = 1024  # rendered pages kept per store generation (0: none)
 
     def link(self, path: str) -> str:
         """The public URL of a server path such as ``catalog.ttl`` or ``/id/study/x``."""
@@ -49,10 +50,11 @@ class Reader(Protocol):
 
 class StoreReader:
     """A :class:`Reader` over one open lod :class:`Store`, queries run in threads
-    (pyoxigraph releases the GIL). It has no time limit of its own."""
+    (pyoxigraph releases the GIL). It has no time limit of its own, and keeps nothing."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._calls = 0
 
     async def select(self, query: str, bindings: Bindings | None = None) -> SelectResult:
         return await asyncio.to_thread(self._store.select, query, bindings)
@@ -64,7 +66,10 @@ class StoreReader:
         return await asyncio.to_thread(self._store.construct, query, bindings)
 
     def generation(self) -> str:
-        return "0"
+        # It cannot tell when the store changes, so every call is a new generation and
+        # nothing is served from a cache kept by generation.
+        self._calls += 1
+        return str(self._calls)
 
 
 @dataclass(frozen=True)

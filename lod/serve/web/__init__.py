@@ -12,13 +12,23 @@ from starlette.staticfiles import StaticFiles
 
 from lod.serve.context import ServeContext
 from lod.serve.web import catalog, discovery, pages, query, resources
+from lod.serve.web.pagecache import PageCache
 
 Handler = Callable[[Request, ServeContext], Awaitable[Response]]
 
 
-def _bound(handler: Handler, ctx: ServeContext) -> Callable[[Request], Awaitable[Response]]:
+def _bound(handler: Handler, ctx: ServeContext,
+           cache: PageCache | None = None) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        return await handler(request, ctx)
+        if cache is None:
+            return await handler(request, ctx)
+        generation, key = ctx.reader.generation(), PageCache.key(request)
+        kept = cache.get(generation, key)
+        if kept is not None:
+            return kept
+        response = await handler(request, ctx)
+        cache.put(generation, key, response)
+        return response
     endpoint.__name__ = handler.__name__
     return endpoint
 
@@ -43,7 +53,12 @@ def routes(ctx: ServeContext) -> list[BaseRoute]:
         ("/robots.txt", discovery.robots),
         ("/query", _plain_query),
     ]
-    out: list[BaseRoute] = [Route(path, _bound(handler, ctx), methods=["GET", "HEAD"])
+    # Pages that depend only on the store are kept per store generation; the dump streams and
+    # the plain query form runs a visitor's query, so neither is kept.
+    cache = PageCache(ctx.config.page_cache_entries)
+    uncached = {catalog.dump, _plain_query}
+    out: list[BaseRoute] = [Route(path, _bound(handler, ctx, None if handler in uncached else cache),
+                                  methods=["GET", "HEAD"])
                             for path, handler in table]
     if query.yasgui_installed():
         out.append(Mount("/static/yasgui", StaticFiles(directory=query.YASGUI_DIR),
