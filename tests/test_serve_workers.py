@@ -261,3 +261,19 @@ def test_kept_pages_follow_the_store(tmp_path: Path) -> None:
                 url + study, headers={"Accept": "text/html"}).text:
             assert time.monotonic() < deadline, "the kept page never followed the store"
             time.sleep(0.2)
+
+
+def test_a_conditional_request_for_a_kept_page_gets_304(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert CliRunner().invoke(cli, ["load", "--store", str(store), str(HARMONY)]).exit_code == 0
+    port = free_port()
+    config = config_for(port)
+    with serve_app(config, embedded_backend(store, config), port) as url:
+        page = httpx.get(url + "catalog.ttl")
+        etag, modified = page.headers["etag"], page.headers["last-modified"]
+        assert httpx.get(url + "catalog.ttl", headers={"If-None-Match": etag}).status_code == 304
+        assert httpx.get(url + "catalog.ttl", headers={"If-None-Match": '"other"'}).status_code == 200
+        assert httpx.get(url + "catalog.ttl", headers={"If-Modified-Since": modified}).status_code == 304
+        stale = "Mon, 01 Jan 1990 00:00:00 GMT"
+        assert httpx.get(url + "catalog.ttl", headers={"If-Modified-Since": stale}).status_code == 200
+        assert httpx.get(url + "catalog.ttl", headers={"If-Modified-Since": "not a date"}).status_code == 200

@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from lod.serve.context import ServeContext
 from lod.serve.web import catalog, discovery, pages, query, resources
-from lod.serve.web.pagecache import PageCache
+from lod.serve.web.pagecache import PageCache, conditional, unconditional
 
 Handler = Callable[[Request, ServeContext], Awaitable[Response]]
 
@@ -24,11 +24,12 @@ def _bound(handler: Handler, ctx: ServeContext,
             return await handler(request, ctx)
         generation, key = ctx.reader.generation(), PageCache.key(request)
         kept = cache.get(generation, key)
-        if kept is not None:
-            return kept
-        response = await handler(request, ctx)
-        cache.put(generation, key, response)
-        return response
+        if kept is None:
+            # Render the page as an unconditional request gets it, keep that, and answer a
+            # conditional request from it: a harvester's If-None-Match is then a hit too.
+            kept = await handler(unconditional(request), ctx)
+            cache.put(generation, key, kept)
+        return conditional(request, kept)
     endpoint.__name__ = handler.__name__
     return endpoint
 

@@ -1,7 +1,7 @@
 """Rendered pages kept per store generation.
 
 A page (a study's HTML, a feed page, an ``/id/`` document) depends only on the store's content
-and the request (path, query string, ``Accept``, conditional headers), so it is rendered once
+and the request (path, query string, ``Accept``), so it is rendered once
 per generation of the store and served again from memory until the store changes. Bounded by
 entries and by bytes (each page, and all together); streamed responses and errors are never
 kept.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -18,7 +19,8 @@ from starlette.responses import Response, StreamingResponse
 MAX_PAGES = 1024
 MAX_PAGE_BYTES = 32 * 1024**2  # a feed page of 100 realistic datasets is a few MB
 MAX_TOTAL_BYTES = 256 * 1024**2
-_VARY = ("accept", "if-none-match", "if-modified-since")
+_VARY = ("accept",)
+_CONDITIONS = (b"if-none-match", b"if-modified-since")
 
 
 @dataclass(frozen=True)
@@ -72,3 +74,41 @@ class PageCache:
         while len(self._pages) > self.entries or self._bytes > self.total_bytes:
             _, dropped = self._pages.popitem(last=False)
             self._bytes -= len(dropped.body)
+
+
+def unconditional(request: Request) -> Request:
+    """The request without its conditional headers: what the kept page is rendered for."""
+    headers = [(k, v) for k, v in request.scope["headers"] if k not in _CONDITIONS]
+    if len(headers) == len(request.scope["headers"]):
+        return request
+    return Request({**request.scope, "headers": headers}, request.receive)
+
+
+def conditional(request: Request, page: Response) -> Response:
+    """``304 Not Modified`` when the request's ``If-None-Match`` names the page's ETag (or,
+    without one, its ``If-Modified-Since`` is no earlier than the page's ``Last-Modified``);
+    else the page."""
+    etag = page.headers.get("etag")
+    if page.status_code != 200 or etag is None and page.headers.get("last-modified") is None:
+        return page
+    asked = request.headers.get("if-none-match")
+    if asked is not None:
+        tags = {t.strip() for t in asked.split(",")}
+        fresh = etag is not None and (etag in tags or "*" in tags)
+    else:
+        fresh = _not_modified_since(page.headers.get("last-modified"),
+                                    request.headers.get("if-modified-since"))
+    if not fresh:
+        return page
+    keep = {k: v for k, v in page.headers.items()
+            if k in ("etag", "last-modified", "vary", "cache-control", "content-location")}
+    return Response(status_code=304, headers=keep)
+
+
+def _not_modified_since(modified: str | None, since: str | None) -> bool:
+    if modified is None or since is None:
+        return False
+    try:
+        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False  # a malformed date: answer in full
