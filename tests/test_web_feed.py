@@ -244,3 +244,31 @@ def loaded_dump(store: Store) -> bytes:
     out = io.BytesIO()
     store.dump(out, "nquads")
     return out.getvalue()
+
+
+def test_a_page_carries_what_each_dataset_carries_alone(tmp_path: Path) -> None:
+    """The page's content comes in three queries; it must be what the one-dataset query gives
+    for each of its datasets, together."""
+    import asyncio
+
+    from lod.serve.context import ServeConfig, ServeContext, StoreReader
+    from lod.serve.web.catalog import dataset_triples, page_content
+    from lod.store import open_store
+    from tests.web_server import corpus, load
+
+    with open_store(store_dir=tmp_path / "store") as store:
+        load(store, corpus())
+        ctx = ServeContext(ServeConfig(public_url="http://127.0.0.1:1/"), StoreReader(store))
+        ids = [str(r["d"]) for r in store.select(
+            "SELECT ?d WHERE { GRAPH ?d { ?d a <http://www.w3.org/ns/dcat#Dataset> } }").rows]
+        assert len(ids) >= 18
+
+        async def both() -> tuple[set[object], set[object]]:
+            page = set(await page_content(ctx, sorted(ids)))
+            alone: set[object] = set()
+            for d in ids:
+                alone |= set(await dataset_triples(ctx, d))
+            return page, alone
+
+        page, alone = asyncio.run(both())
+        assert page == alone and len(page) > 1000
