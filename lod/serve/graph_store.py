@@ -25,7 +25,7 @@ from lod.serve.jobs import GraphJob
 from lod.serve.limits import read_body
 from lod.serve.negotiate import GRAPH_TYPES, choose, format_of, parse_accept
 from lod.serve.protocol import ProtocolError, graph_iri, media_type, parse_pairs
-from lod.serve.sparql import Endpoint, answer_response, authorized, text_response
+from lod.serve.sparql import Endpoint, answer_response, store_to_write, text_response
 from lod.store.base import Store
 
 _PARSE = {
@@ -84,12 +84,9 @@ async def _handle(endpoint: Endpoint, request: Request, direct: str | None) -> R
         job = GraphJob(graph, graph_format=fmt, exists_only=method == "HEAD")
         answer = await endpoint.backend.graph(job)
         return answer_response(answer, head=method == "HEAD")
-    refused = authorized(request, endpoint.ctx.config.update_token)
-    if refused is not None:
-        return refused
-    writer = endpoint.backend.writer
-    if writer is None:
-        return text_response(403, "this server's store is read-only")
+    writer = store_to_write(request, endpoint)
+    if isinstance(writer, Response):
+        return writer
     created_new = False
     if not named:
         if method != "POST":

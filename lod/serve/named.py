@@ -30,8 +30,8 @@ from lod.serve.jobs import QueryJob
 from lod.serve.negotiate import choose, content_type, parse_accept
 from lod.serve.protocol import ProtocolError, parse_pairs
 from lod.serve.sparql import CORS, Endpoint, text_response
+from lod.store.base import SelectResult
 from lod.store.bindings import inject_values
-from lod.store.terms import from_ox
 
 #: what ``lod query --format`` writes, by Accept.
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -144,8 +144,8 @@ async def _run(endpoint: Endpoint, request: Request, written: AnswerCache) -> Re
     if isinstance(result, ox.QueryBoolean):
         write(Answer("ask", boolean=bool(result)), fmt, out)
     else:
-        names = [v.value for v in result.variables]
-        rows = [{n: from_ox(s[n]) for n in names if s[n] is not None} for s in result]
+        selected = SelectResult.of(result)
+        names, rows = selected.variables, selected.rows
         if prepared.one_row_per is not None:
             rows = collapse(rows, prepared.one_row_per)
             names = visible(names)

@@ -10,7 +10,6 @@ from lod.serve.backend import Backend
 from lod.serve.jobs import Answer, QueryJob
 from lod.store.base import Bindings, SelectResult
 from lod.store.bindings import inject_values
-from lod.store.terms import from_ox
 
 
 class ReaderError(LodError):
@@ -46,16 +45,7 @@ class BackendReader:
         result = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("not a SELECT query")
-        names = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = from_ox(term)
-            rows.append(row)
-        return SelectResult(variables=names, rows=rows)
+        return SelectResult.of(result)
 
     async def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         answer = await self._run(query, bindings, graph=False)

@@ -37,6 +37,7 @@ from lod.serve.protocol import (
     with_using,
 )
 from lod.serve.service_description import service_description
+from lod.store.base import Store
 from lod.store.guard import check_query, check_update
 
 CORS = {
@@ -85,6 +86,18 @@ def authorized(request: Request, token: str | None) -> Response | None:
         return text_response(401, "updates need the header Authorization: Bearer <token>",
                              {"WWW-Authenticate": 'Bearer realm="lod"'})
     return None
+
+
+def store_to_write(request: Request, endpoint: Endpoint) -> Store | Response:
+    """The store a write goes to, or the response that refuses the write (the token's 401 or
+    403, or 403 when the server's store is read-only): the one gate of every write."""
+    refused = authorized(request, endpoint.ctx.config.update_token)
+    if refused is not None:
+        return refused
+    writer = endpoint.backend.writer
+    if writer is None:
+        return text_response(403, "this server's store is read-only")
+    return writer
 
 
 def routes(endpoint: Endpoint) -> list[BaseRoute]:
@@ -141,12 +154,9 @@ async def _query(endpoint: Endpoint, op: Operation, ranges: list[Range]) -> Resp
 
 
 async def _update(endpoint: Endpoint, request: Request, op: Operation) -> Response:
-    refused = authorized(request, endpoint.ctx.config.update_token)
-    if refused is not None:
-        return refused
-    writer = endpoint.backend.writer
-    if writer is None:
-        return text_response(403, "this server's store is read-only")
+    writer = store_to_write(request, endpoint)
+    if isinstance(writer, Response):
+        return writer
     check_graph_iris(op.default_graphs + op.named_graphs)
     text = with_base(with_using(op.text, op.default_graphs, op.named_graphs), endpoint.url)
     try:

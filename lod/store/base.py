@@ -18,6 +18,7 @@ from rdflib.term import Identifier
 from lod.errors import UsageError
 from lod.namespaces import PREFIXES
 from lod.output.syntaxes import SYNTAXES
+from lod.store.terms import from_ox
 
 #: Bound values for a query: variable name (without ``?``) -> RDF term.
 Bindings = Mapping[str, Identifier]
@@ -39,6 +40,14 @@ class SelectResult:
 
     variables: list[str]
     rows: list[dict[str, Identifier]]
+
+    @classmethod
+    def of(cls, solutions: ox.QuerySolutions) -> SelectResult:
+        """pyoxigraph's solutions as rdflib terms (unbound variables left out of each row)."""
+        names = [v.value for v in solutions.variables]
+        rows = [{name: from_ox(term) for name in names if (term := solution[name]) is not None}
+                for solution in solutions]
+        return cls(variables=names, rows=rows)
 
 
 class Store(Protocol):

@@ -53,7 +53,7 @@ from lod.store.base import DUMP_PREFIXES, Bindings, ClosingMixin, SelectResult, 
 from lod.store.bindings import inject_values
 from lod.store.guard import check_query, check_update
 from lod.store.scraps import remove_bulk_scraps
-from lod.store.terms import from_ox, iri
+from lod.store.terms import iri
 
 JOURNAL = "lod-journal.nq"
 _JOURNALS = "lod-journal*.nq"  # JOURNAL and the trusted batches' lod-journal-N.nq
@@ -193,16 +193,7 @@ class EmbeddedStore(ClosingMixin):
         result = self._query(query, bindings)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("not a SELECT query")
-        names = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = from_ox(term)
-            rows.append(row)
-        return SelectResult(variables=names, rows=rows)
+        return SelectResult.of(result)
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         result = self._query(query, bindings)
