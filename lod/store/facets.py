@@ -7,6 +7,17 @@ The graphs (``urn:lod:facets:sponsors``, ``…:keywords``, ``…:countries``, ``
 graph ``urn:lod:facets`` holds the number of studies and, while a change is under way, the
 marker ``<urn:lod:facets> lod:stale true``.
 
+Each counted node also carries its names in the facet graph, as ``lod:name`` (and
+``lod:notation``; see :data:`NAMED_BY`), so that the facet queries
+read one small graph: joining 2,700 sponsors to their names across all graphs, then sorting,
+took 150 ms on 20,000 realistic records against 5 ms for the facet graph alone. Sponsors and
+keywords also carry ``lod:rank`` (1 = most studies, ties by name), the order their named queries
+list them in: Oxigraph sorts on an integer quickly but compares strings by decoding each one
+(``ORDER BY DESC(?n) ?name`` over 2,700 sponsors: 250 ms), and a query can keep only the
+rows above its limit before it looks their names up. The summary
+records its layout as ``lod:summaryVersion``; a summary of another version is rebuilt like a
+stale one.
+
 Every load and delete marks the summary stale before it writes and :func:`refresh` rebuilds
 all of it afterwards in one ``replace_graphs`` call (all-or-nothing in the embedded store), which
 also removes the marker. A process killed in between leaves the marker behind: the next command
@@ -49,10 +60,32 @@ _COUNTS = {
     "periods": "?study lod:coverageYears ?node",
 }
 _STUDIES = _PREFIXES + "SELECT (COUNT(DISTINCT ?study) AS ?n) WHERE { ?study a dcat:Dataset }"
-_STATE = _PREFIXES + """SELECT ?stale ?studies WHERE {
+_STATE = _PREFIXES + """SELECT ?stale ?studies ?version WHERE {
   OPTIONAL { GRAPH <urn:lod:facets> { <urn:lod:facets> lod:stale ?stale } }
   OPTIONAL { GRAPH <urn:lod:facets> { <urn:lod:facets> lod:studyCount ?studies } }
+  OPTIONAL { GRAPH <urn:lod:facets> { <urn:lod:facets> lod:summaryVersion ?version } }
 }"""
+#: The summary's layout; a store whose summary has another one gets it rebuilt.
+VERSION = 2
+SCHEMA_NAME = "https://schema.org/name"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+#: What names a counted node in each facet: its values are copied into the facet graph as
+#: ``lod:name`` (``skos:notation`` as ``lod:notation``). Under their own predicates they would
+#: appear twice in every query over the union of all graphs.
+NAMED_BY = {
+    "sponsors": (SCHEMA_NAME,),
+    "keywords": (SKOS + "prefLabel",),
+    "countries": (SKOS + "prefLabel",),
+    "places": (SCHEMA_NAME, DCT + "title", "http://xmlns.com/foaf/0.1/name", SKOS + "prefLabel"),
+    "catalogues": (SCHEMA_NAME, DCT + "title", "http://xmlns.com/foaf/0.1/name", SKOS + "prefLabel"),
+}
+#: The facets whose nodes are ranked by count, then name.
+RANKED = ("sponsors", "keywords")
+# Each node's own triples filtered by predicate: with the predicate bound in the pattern,
+# Oxigraph scans every triple of that predicate instead (2.8 s against 0.3 s for 2,000 nodes).
+_NAMES = ("SELECT DISTINCT ?node ?p ?name WHERE {{ VALUES ?node {{ {nodes} }} ?node ?p ?name "
+          "FILTER(?p IN ({predicates})) }}")
+_NAMES_CHUNK = 2_000
 _ANY_STUDY = _PREFIXES + "ASK { ?study a dcat:Dataset }"
 _SIZES = _PREFIXES + "SELECT (COUNT(?node) AS ?n) WHERE { GRAPH ?g { ?node lod:studyCount ?c } }"
 
@@ -88,8 +121,11 @@ def state(store: Store) -> str | None:
     row = rows[0] if rows else {}
     if "stale" in row:
         return "a load or delete did not finish"
-    if "studies" not in row and store.ask(_ANY_STUDY):
-        return "the store has studies but no facet summary"
+    if "studies" not in row:
+        return "the store has studies but no facet summary" if store.ask(_ANY_STUDY) else None
+    version = row.get("version")
+    if not isinstance(version, Literal) or str(version) != str(VERSION):
+        return "the facet summary was written by another version of lod"
     return None
 
 
@@ -106,9 +142,14 @@ def refresh(store: Store, *, today: Callable[[], date] = date.today) -> Summary:
     for name, found in counts.items():
         graph = GRAPHS[name]
         sizes[name] = len(found)
+        nodes = [str(node) for node in found if isinstance(node, URIRef)]
         for node, n in found.items():
             if isinstance(node, URIRef):
                 quads.append(_quad(str(node), LOD + "studyCount", _int(n), graph))
+        names = _names(store, nodes, NAMED_BY.get(name, ()) + (SKOS + "notation",), graph)
+        quads += names
+        if name in RANKED:
+            quads += _ranks(found, names, graph)
     sizes["periods"] = len(spans)
     decades: Counter[int] = Counter()
     for years, n in spans.items():
@@ -129,6 +170,7 @@ def refresh(store: Store, *, today: Callable[[], date] = date.today) -> Summary:
         quads.append(_quad(node, LOD + "studyCount", _int(n), graph))
     studies = _one_int(store, _STUDIES)
     quads.append(_quad(FACETS, LOD + "studyCount", _int(studies), FACETS))
+    quads.append(_quad(FACETS, LOD + "summaryVersion", _int(VERSION), FACETS))
     stamp = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     quads.append(_quad(FACETS, DCT + "modified",
                        ox.Literal(stamp, datatype=ox.NamedNode(XSD + "dateTime")), FACETS))
@@ -172,6 +214,39 @@ def _count(store: Store, pattern: str) -> dict[object, int]:
         if node is not None and isinstance(n, Literal):
             out[node] = int(n)
     return out
+
+
+def _names(store: Store, nodes: list[str], predicates: tuple[str, ...], graph: str) -> list[ox.Quad]:
+    """``nodes``' names (``predicates``), as ``lod:name``/``lod:notation`` quads in ``graph``
+    (IRIs written into the query by pyoxigraph)."""
+    listed = ", ".join(str(ox.NamedNode(p)) for p in predicates)
+    out: list[ox.Quad] = []
+    for start in range(0, len(nodes), _NAMES_CHUNK):
+        values = " ".join(str(ox.NamedNode(n)) for n in nodes[start:start + _NAMES_CHUNK])
+        for row in store.select(_NAMES.format(nodes=values, predicates=listed)).rows:
+            node, predicate, name = row.get("node"), row.get("p"), row.get("name")
+            if isinstance(node, URIRef) and isinstance(name, Literal):
+                as_ = "notation" if str(predicate) == SKOS + "notation" else "name"
+                term = to_ox(name)
+                if isinstance(term, ox.Literal):
+                    out.append(_quad(str(node), LOD + as_, term, graph))
+    return out
+
+
+def _ranks(found: dict[object, int], names: list[ox.Quad], graph: str) -> list[ox.Quad]:
+    """``lod:rank`` for every counted IRI: most studies first, then by name in code-point
+    order (a node without a name first), as ``ORDER BY DESC(?n) ?name`` would list them."""
+    first_name: dict[str, str] = {}
+    for quad in names:
+        if quad.predicate.value == LOD + "name" and isinstance(quad.subject, ox.NamedNode) \
+                and isinstance(quad.object, ox.Literal):
+            node, name = quad.subject.value, quad.object.value
+            if node not in first_name or name < first_name[node]:
+                first_name[node] = name
+    counted = [(str(node), n) for node, n in found.items() if isinstance(node, URIRef)]
+    counted.sort(key=lambda c: (-c[1], c[0] in first_name, first_name.get(c[0], ""), c[0]))
+    return [_quad(node, LOD + "rank", _int(rank), graph)
+            for rank, (node, _) in enumerate(counted, start=1)]
 
 
 def _one_int(store: Store, query: str) -> int:
