@@ -20,6 +20,11 @@ from lod.store.bindings import inject_values
 from lod.store.remote import RemoteStore
 
 PAGE_SIZE = 10_000
+#: A variable a named query may use to drop rows past the ones wanted early (sponsors.rq):
+#: lod writes the limit plus one in its place, as it writes LIMIT, and leaves it unbound when
+#: there is no limit. Written as a constant, not bound by VALUES: a binding from the outer
+#: group does not reach a FILTER inside GRAPH, and Oxigraph only prunes on a constant.
+ROW_LIMIT = re.compile(r"\?row_limit\b")
 ROWS_PER_STUDY = 4  # rows asked for per study wanted, at first (titles in a few languages)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _TOKENS = re.compile(r'<[^<>\s]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
@@ -89,7 +94,7 @@ def _rows(store: Store, prepared: Prepared, limit: int | None, page_size: int) -
     text = prepared.text.rstrip() + (f"\nORDER BY {order}" if order else "")
     if not remote or (limit is not None and limit < page_size):
         if limit is not None:
-            text += f"\nLIMIT {int(limit) + 1}"
+            text = ROW_LIMIT.sub(str(int(limit) + 1), text) + f"\nLIMIT {int(limit) + 1}"
         result = store.select(text, prepared.bindings)
         return Answer("select", result.variables, result.rows)
     return _paged(store, text, prepared, limit, page_size)

@@ -24,11 +24,10 @@ _PREFIXES = """PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX lod: <https://w3id.org/lod-studies/vocab#>
 """
-_LABEL = ("OPTIONAL { GRAPH ?lg { ?node <https://schema.org/name>|dct:title|"
-          "<http://xmlns.com/foaf/0.1/name>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
-          " }")
+# The facet graphs carry their nodes' names (lod.store.facets), so the label is read there.
+_LABEL = "OPTIONAL { ?node lod:name ?label }"
 _FACET = _PREFIXES + ("SELECT ?node ?n (SAMPLE(?label) AS ?name) WHERE { GRAPH ?g { ?node "
-                      "lod:studyCount ?n } " + _LABEL + " } GROUP BY ?node ?n "
+                      "lod:studyCount ?n " + _LABEL + " } } GROUP BY ?node ?n "
                       f"ORDER BY DESC(?n) STR(?node) LIMIT {FACET_ROWS}")
 _DECADES = _PREFIXES + ("SELECT ?start ?n WHERE { GRAPH ?g { ?d lod:startYear ?start ; "
                         "lod:studyCount ?n } } ORDER BY ?start")
