@@ -114,6 +114,13 @@ def store_triples(store: object) -> int:
     return total - sum(store.triple_count(g) for g in facets.ALL_GRAPHS)  # type: ignore[attr-defined]
 
 
+def print_queries(queries: list[dict[str, object]]) -> None:
+    print(f"{'query':<20} {'parameters':<42} {'rows':>5} {'p50 ms':>8} {'p95 ms':>8}")
+    for q in queries:
+        params = " ".join(f"{k}={v}" for k, v in q["params"].items())  # type: ignore[attr-defined]
+        print(f"{q['query']:<20} {params:<42} {q['rows']:>5} {q['p50_ms']:>8.2f} {q['p95_ms']:>8.2f}")
+
+
 def bench_queries(store_dir: Path, runs: int) -> list[dict[str, object]]:
     out = []
     queries = named_queries()
@@ -147,7 +154,12 @@ def main() -> None:
     parser.add_argument("--virtuoso-n", type=int, default=10_000, metavar="N",
                         help="studies to load into Virtuoso (default 10,000: it is slow)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--queries-only", type=Path, metavar="STORE",
+                        help="only run the queries, on this existing store (no input, no load)")
     args = parser.parse_args()
+    if args.queries_only:
+        print_queries(bench_queries(args.queries_only, args.runs))
+        return
 
     work = args.work or Path(tempfile.mkdtemp(prefix="lod-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -202,10 +214,7 @@ def main() -> None:
           f"{triples / seconds / raw_rate:.2f}")
     for line in result["load_log"]:  # type: ignore[attr-defined]
         print("  " + line)
-    print(f"{'query':<20} {'parameters':<42} {'rows':>5} {'p50 ms':>8} {'p95 ms':>8}")
-    for q in result["queries"]:  # type: ignore[attr-defined]
-        params = " ".join(f"{k}={v}" for k, v in q["params"].items())
-        print(f"{q['query']:<20} {params:<42} {q['rows']:>5} {q['p50_ms']:>8.2f} {q['p95_ms']:>8.2f}")
+    print_queries(result["queries"])  # type: ignore[arg-type]
     if "virtuoso" in result:
         v = result["virtuoso"]
         print(f"Virtuoso ({v['via']}): {v['studies']:,} studies, {v['triples']:,} triples "  # type: ignore[index]

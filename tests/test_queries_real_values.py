@@ -100,3 +100,23 @@ def test_a_limit_counts_studies_not_rows(whole_corpus: Store) -> None:
                                             {"from": "1900", "to": "2100"}, limit=3))
     assert len(limited.rows) == 3 and limited.more
     assert {str(r["study"]) for r in limited.rows} <= set(rows)
+
+
+def test_a_study_with_more_titles_than_first_asked_for_still_counts_once(whole_corpus: Store) -> None:
+    # lod asks for a few rows per study wanted, then for more: ten titles on one esrc study
+    # take it past the first ask, and the answer must still hold each study once.
+    titles = "".join(f'<{DDI_1683}> <http://purl.org/dc/terms/title> "Title {i}"@x-t{i} <urn:test:titles> .\n'
+                     for i in range(10))
+    whole_corpus.add_nquads(titles.encode())
+    from lod.queries import find_query, prepare
+    from lod.queries.run import execute
+
+    every = execute(whole_corpus, prepare(find_query("studies-by-sponsor"), {"sponsor": "esrc"}, limit=0))
+    assert sorted(column(every, "study")) == sorted(set(column(every, "study")))
+    assert len(every.rows) == 2
+    for limit in (1, 2):
+        limited = execute(whole_corpus, prepare(find_query("studies-by-sponsor"), {"sponsor": "esrc"},
+                                                limit=limit))
+        studies = column(limited, "study")
+        assert len(studies) == len(set(studies)) == limit
+        assert limited.more == (limit < 2)

@@ -25,7 +25,7 @@ PAGE_SIZE = 10_000
 #: there is no limit. Written as a constant, not bound by VALUES: a binding from the outer
 #: group does not reach a FILTER inside GRAPH, and Oxigraph only prunes on a constant.
 ROW_LIMIT = re.compile(r"\?row_limit\b")
-ROWS_PER_STUDY = 4  # rows asked for per study wanted, at first (titles in a few languages)
+ROWS_PER_STUDY = 2  # rows asked for per study wanted, at first (titles in a few languages)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _TOKENS = re.compile(r'<[^<>\s]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 _PROLOGUE_LINE = re.compile(r"^\s*(?:$|#|PREFIX\s|BASE\s)", re.IGNORECASE)
