@@ -94,10 +94,15 @@ def _rows(store: Store, prepared: Prepared, limit: int | None, page_size: int) -
     text = prepared.text.rstrip() + (f"\nORDER BY {order}" if order else "")
     if not remote or (limit is not None and limit < page_size):
         if limit is not None:
-            text = ROW_LIMIT.sub(str(int(limit) + 1), text) + f"\nLIMIT {int(limit) + 1}"
+            text = limited(text, limit + 1)
         result = store.select(text, prepared.bindings)
         return Answer("select", result.variables, result.rows)
     return _paged(store, text, prepared, limit, page_size)
+
+
+def limited(text: str, rows: int) -> str:
+    """``text`` with ``LIMIT rows``, and ``rows`` written in place of ``?row_limit``."""
+    return ROW_LIMIT.sub(str(int(rows)), text) + f"\nLIMIT {int(rows)}"
 
 
 def _paged(store: Store, text: str, prepared: Prepared, limit: int | None, page_size: int) -> Answer:
@@ -130,4 +135,4 @@ def _cut(answer: Answer, limit: int | None) -> Answer:
     return answer
 
 
-__all__ = ["PAGE_SIZE", "Answer", "execute", "query_form"]
+__all__ = ["PAGE_SIZE", "Answer", "execute", "limited", "query_form"]

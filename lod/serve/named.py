@@ -13,16 +13,17 @@ import io
 
 import orjson
 import pyoxigraph as ox
+from rdflib.term import Identifier
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from lod.errors import QueryError
-from lod.queries import NamedQuery, named_queries, prepare
+from lod.queries import NamedQuery, Prepared, named_queries, prepare
 from lod.queries.results import write
 from lod.queries.rows import collapse
 from lod.queries.rows import variables as visible
-from lod.queries.run import ROWS_PER_STUDY, Answer, query_form
+from lod.queries.run import ROWS_PER_STUDY, Answer, limited, query_form
 from lod.serve.backend import EmbeddedBackend
 from lod.serve.cache import AnswerCache
 from lod.serve.jobs import Answer as Answer_
@@ -107,13 +108,8 @@ async def _run(endpoint: Endpoint, request: Request, written: AnswerCache) -> Re
     base = prepared.text.rstrip()
     if prepared.managed and prepared.order:
         base += f"\nORDER BY {prepared.order}"
-    # A query answered one row per study (lod/queries/rows.py) asks for more rows than studies.
-    wanted = prepared.limit
-    if prepared.one_row_per is not None and wanted is not None:
-        wanted = (wanted + 1) * ROWS_PER_STUDY
-    text = base
-    if prepared.managed and wanted is not None:
-        text += f"\nLIMIT {int(wanted) + 1}"
+    limit_rows = prepared.limit if prepared.managed else None
+    text = base if limit_rows is None else limited(base, limit_rows + 1)
     form = query_form(text)
     if isinstance(endpoint.backend, EmbeddedBackend) and form == "select" and prepared.one_row_per is None:
         # The worker cuts at the limit and writes the format itself (pyoxigraph): no row
@@ -126,29 +122,18 @@ async def _run(endpoint: Endpoint, request: Request, written: AnswerCache) -> Re
         done = Answer_("results", answer.body, form="true" if answer.more else "false", fmt=fmt)
         written.put(generation, cache_key, done)
         return _response(done)
-    job = QueryJob(inject_values(text, prepared.bindings), results_format="json",
-                   graph_format=None, max_rows=endpoint.ctx.config.max_rows)
-    answer = await endpoint.backend.query(job)
-    if answer.kind == "error":
-        return text_response(answer.status, answer.message)
-    if prepared.one_row_per is not None and wanted is not None and _row_count(answer.body) > wanted:
-        # more rows than asked for studies: count studies over every row instead
-        answer = await endpoint.backend.query(QueryJob(
-            inject_values(base, prepared.bindings), results_format="json", graph_format=None,
-            max_rows=endpoint.ctx.config.max_rows))
-        if answer.kind == "error":
-            return text_response(answer.status, answer.message)
-    result = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
     out = io.StringIO()
     more = False
-    if isinstance(result, ox.QueryBoolean):
-        write(Answer("ask", boolean=bool(result)), fmt, out)
+    if form == "ask":
+        boolean = await _results(endpoint, text, prepared)
+        if isinstance(boolean, Response):
+            return boolean
+        write(Answer("ask", boolean=bool(boolean)), fmt, out)
     else:
-        selected = SelectResult.of(result)
-        names, rows = selected.variables, selected.rows
-        if prepared.one_row_per is not None:
-            rows = collapse(rows, prepared.one_row_per)
-            names = visible(names)
+        found = await _select(endpoint, base, prepared)
+        if isinstance(found, Response):
+            return found
+        names, rows = found
         if prepared.limit is not None and len(rows) > prepared.limit:
             rows, more = rows[: prepared.limit], True
         write(Answer(form, names, rows), fmt, out)
@@ -157,9 +142,42 @@ async def _run(endpoint: Endpoint, request: Request, written: AnswerCache) -> Re
     return _response(done)
 
 
-def _row_count(body: bytes) -> int:
-    result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    return sum(1 for _ in result) if isinstance(result, ox.QuerySolutions) else 0
+async def _results(endpoint: Endpoint, text: str, prepared: Prepared
+                   ) -> ox.QuerySolutions | ox.QueryBoolean | Response:
+    job = QueryJob(inject_values(text, prepared.bindings), results_format="json",
+                   graph_format=None, max_rows=endpoint.ctx.config.max_rows)
+    answer = await endpoint.backend.query(job)
+    if answer.kind == "error":
+        return text_response(answer.status, answer.message)
+    result = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+    return result if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)) else \
+        text_response(500, "the store answered with neither rows nor a boolean")
+
+
+async def _select(endpoint: Endpoint, base: str, prepared: Prepared
+                  ) -> tuple[list[str], list[dict[str, Identifier]]] | Response:
+    """The answer's variables and rows, the limit's worth and one more. A query answered one
+    row per study asks for a few rows per study wanted, then for four times as many, until
+    it has more studies than the limit or every row (as lod.queries.run.execute does)."""
+    limit = prepared.limit if prepared.managed else None
+    per = prepared.one_row_per
+    wanted = None if limit is None else (limit + 1) * ROWS_PER_STUDY if per else limit
+    while True:
+        text = base if wanted is None else limited(base, wanted + 1)
+        result = await _results(endpoint, text, prepared)
+        if isinstance(result, Response):
+            return result
+        if not isinstance(result, ox.QuerySolutions):
+            return text_response(500, "a SELECT query answered with a boolean")
+        selected = SelectResult.of(result)
+        names, rows = selected.variables, selected.rows
+        complete = wanted is None or len(rows) <= wanted
+        if per is None:
+            return names, rows
+        rows, names = collapse(rows, per), visible(names)
+        if complete or wanted is None or limit is None or len(rows) > limit:
+            return names, rows
+        wanted *= 4
 
 
 def _response(done: Answer_) -> Response:
