@@ -62,7 +62,24 @@ def oversized(value: Any, pointer: str = "") -> tuple[str, str] | None:
 def too_deep(value: Any, pointer: str = "") -> str | None:
     """The JSON pointer of the first container nested deeper than ``MAX_DEPTH``, or None.
 
-    Visits containers only (no strings), so it is cheap enough for every Harmony record."""
+    Runs on every Harmony record, so it walks the containers a level at a time and builds no
+    pointers; only a record that is too deep is walked again to name the place."""
+    level = [value] if type(value) in (dict, list) else []
+    depth = 0
+    while level:
+        if depth > MAX_DEPTH:
+            return _first_too_deep(value, pointer)
+        below: list[Any] = []
+        for item in level:
+            below += [v for v in (item.values() if type(item) is dict else item)
+                      if type(v) in (dict, list)]
+        level = below
+        depth += 1
+    return None
+
+
+def _first_too_deep(value: Any, pointer: str) -> str | None:
+    """The pointer of the first container (in document order) deeper than ``MAX_DEPTH``."""
     stack: list[tuple[str, Any, int]] = [(pointer, value, 0)]
     while stack:
         where, item, level = stack.pop()
