@@ -6,7 +6,8 @@ same store in the same run (load generators: ``hey`` and ``wrk`` on the same mac
 Cases: ``ASK {}``; each named query with a typical parameter (next to the same question as
 a GROUP BY on Oxigraph's server); one study's graph as Turtle (``/id/…`` and
 ``/graph-store``; Oxigraph: ``/store?graph=``); a catalogue page of 100 (``/catalog.ttl``);
-a study as HTML; and 50 clients on a mixed workload (wrk), with errors, non-2xx answers and
+a study as HTML; and 50 clients on a mixed workload (wrk: the cases above plus ``--varied``
+studies, sponsors, keywords and feed pages no cache has seen), with errors, non-2xx answers and
 the server's memory (RSS of the server and its workers) before and after. A route that
 answers 404 (not built yet) is reported as such, not measured.
 """
@@ -124,6 +125,39 @@ def mixed(base: str, paths: list[str], seconds: int, clients: int) -> dict[str, 
             "errors": connect + read + write + timeout, "non_2xx_3xx": non2xx}
 
 
+def values(base: str, query: str) -> list[str]:
+    """The first column of a query's rows on lod's endpoint."""
+    url = base + "sparql?" + urllib.parse.urlencode({"query": query})
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    rows = json.load(urllib.request.urlopen(request, timeout=120))["results"]["bindings"]
+    return [next(iter(row.values()))["value"] for row in rows if row]
+
+
+def varied(base: str, n: int) -> list[str]:
+    """Paths no answer cache has seen: ``n`` studies as HTML and as Turtle (spread over the
+    store), studies-by-sponsor and -by-keyword for ``n`` of the named queries' sponsors and
+    keywords, and feed pages followed by their cursors."""
+    studies = values(base, f"SELECT ?s WHERE {{ ?s a <{DCAT}Dataset> }} OFFSET 1000 LIMIT {n * 20}")[::20]
+    ids = ["/id/" + s.split("/id/", 1)[1] for s in studies if "/id/" in s]
+    paths = [p for i in ids for p in (i, i + ".ttl")]
+    sponsors = values(base, "PREFIX lod: <https://w3id.org/lod-studies/vocab#> SELECT ?name WHERE "
+                            "{ GRAPH <urn:lod:facets:sponsors> { ?o lod:name ?name } } LIMIT " + str(n))
+    keywords = values(base, "PREFIX lod: <https://w3id.org/lod-studies/vocab#> SELECT ?name WHERE "
+                            "{ GRAPH <urn:lod:facets:keywords> { ?k lod:name ?name } } LIMIT " + str(n))
+    paths += ["/queries/studies-by-sponsor?" + urllib.parse.urlencode({"sponsor": v}) for v in sponsors]
+    paths += ["/queries/studies-by-keyword?" + urllib.parse.urlencode({"keyword": v}) for v in keywords]
+    page = base + "catalog.ttl"
+    for _ in range(min(n, 20)):
+        text = urllib.request.urlopen(urllib.request.Request(page, headers={"Accept": "text/turtle"}),
+                                      timeout=120).read().decode()
+        found = re.search(r"hydra:next <([^>]+)>", text)
+        if not found:
+            break
+        page = found.group(1)
+        paths.append(urllib.parse.urlsplit(page)._replace(scheme="", netloc="").geturl())
+    return paths
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("store", type=Path)
@@ -132,6 +166,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--mixed-seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--varied", type=int, default=100,
+                        help="studies, sponsors and keywords the mixed workload varies over")
     parser.add_argument("--cache-entries", type=int, default=512,
                         help="lod serve's answer cache (0: every request runs its query)")
     args = parser.parse_args()
@@ -201,6 +237,7 @@ def main() -> None:
             f"/queries/{q}?" + urllib.parse.urlencode(p) for q, p in named.items()]
         if study:
             paths.append("/graph-store?" + urllib.parse.urlencode({"graph": study}))
+        paths += varied(base, args.varied)
         before = rss_kib(lod.pid)
         results["mixed"] = mixed(base, paths, args.mixed_seconds, 50)
         results["mixed"]["rss_kib_before"] = before  # type: ignore[index]
