@@ -248,11 +248,12 @@ def loaded_dump(store: Store) -> bytes:
 
 def test_a_page_carries_what_each_dataset_carries_alone(tmp_path: Path) -> None:
     """The page's content comes in three queries; it must be what the one-dataset query gives
-    for each of its datasets, together."""
+    for each of its datasets, together, and so must a single dataset's (its /id/ page)."""
     import asyncio
 
     from lod.serve.context import ServeConfig, ServeContext, StoreReader
-    from lod.serve.web.catalog import dataset_triples, page_content
+    from lod.serve.web.catalog import DATASET_CONTENT, dataset_triples, page_content
+    from lod.serve.web.rdf import triples
     from lod.store import open_store
     from tests.web_server import corpus, load
 
@@ -267,7 +268,9 @@ def test_a_page_carries_what_each_dataset_carries_alone(tmp_path: Path) -> None:
             page = set(await page_content(ctx, sorted(ids)))
             alone: set[object] = set()
             for d in ids:
-                alone |= set(await dataset_triples(ctx, d))
+                defined = set(triples(await ctx.reader.construct(DATASET_CONTENT, {"d": rdflib.URIRef(d)})))
+                assert set(await dataset_triples(ctx, d)) == defined, d
+                alone |= defined
             return page, alone
 
         page, alone = asyncio.run(both())
