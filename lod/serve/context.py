@@ -8,10 +8,11 @@ swap to a newer store snapshot, so the routes never see either.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from lod.namespaces import DEFAULT_BASE_URI
+from lod.serve.feedids import FeedIds
 from lod.store.base import Bindings, SelectResult, Store
 
 
@@ -76,3 +77,4 @@ class StoreReader:
 class ServeContext:
     config: ServeConfig
     reader: Reader
+    feed_ids: FeedIds = field(default_factory=FeedIds)
