@@ -15,10 +15,11 @@ import pytest
 import rdflib
 from click.testing import CliRunner, Result
 from rdflib import URIRef
-from rdflib.compare import isomorphic
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from lod.cli import cli
 from lod.store import Store, open_store
+from lod.store.facets import FACETS
 from tests.catalog_feed import GRAPH_TRIPLES
 from tests.fixtures_store import VirtuosoServer, free_port
 from tests.harvest_server import Server, serve
@@ -28,6 +29,7 @@ from tests.paths import HARVEST
 pytestmark = pytest.mark.virtuoso
 GENERATED = URIRef("http://www.w3.org/ns/prov#generatedAtTime")
 DATASET = URIRef("http://www.w3.org/ns/dcat#Dataset")
+SUMMARY_MODIFIED = (URIRef(FACETS), rdflib.DCTERMS.modified)
 
 
 @pytest.fixture
@@ -94,23 +96,36 @@ def stamps(store: Store, names: set[str]) -> dict[str, tuple[int, list[str]]]:
     """Per graph: its triple count and its harvest time stamps."""
     out = {}
     for name in names:
-        g = graph(store, name)
-        out[name] = (store.triple_count(name), sorted(str(o) for o in g.objects(None, GENERATED)))
+        out[name] = (store.triple_count(name), times(graph(store, name)))
     return out
+
+
+def times(g: rdflib.Graph) -> list[str]:
+    """When lod wrote this graph: harvest records' time stamps, the facet summary's."""
+    return sorted(str(o) for s, p, o in g if p == GENERATED or (s, p) == SUMMARY_MODIFIED)
 
 
 def without_times(g: rdflib.Graph) -> rdflib.Graph:
     out = rdflib.Graph()
-    for t in g:
-        if t[1] != GENERATED:
-            out.add(t)
+    for s, p, o in g:
+        if p != GENERATED and (s, p) != SUMMARY_MODIFIED:
+            out.add((s, p, o))
     return out
 
 
+def differences(a: rdflib.Graph, b: rdflib.Graph) -> tuple[list[str], list[str]]:
+    """The triples only in ``a``, and only in ``b`` (for a failure message)."""
+    _, only_a, only_b = graph_diff(to_isomorphic(a), to_isomorphic(b))
+    return sorted(map(str, only_a)), sorted(map(str, only_b))
+
+
+@pytest.mark.parametrize("writes", ["gsp", "update", "dba"])
 def test_first_harvest_matches_the_embedded_store(server: Server, virtuoso: VirtuosoServer,
-                                                  tmp_path: Path) -> None:
+                                                  tmp_path: Path, writes: str) -> None:
+    """Graph Store Protocol writes, SPARQL Update only, and digest auth as dba."""
     urls = [ckan(server), view(server)]
-    result = harvest_remote(virtuoso, *urls)
+    target = ["--endpoint", virtuoso.sparql] if writes == "update" else None
+    result = harvest_remote(virtuoso, *urls, target=target, as_dba=writes == "dba")
     assert result.exit_code == 0, result.stderr
     s = summary(result)
     assert (s.datasets, s.pages, s.added, s.changed, s.unchanged, s.deleted, s.rejected) == \
@@ -131,7 +146,8 @@ def test_first_harvest_matches_the_embedded_store(server: Server, virtuoso: Virt
                     assert len(list(theirs.objects(None, GENERATED))) == 1
                     # the remote graph holds exactly this dataset, nothing leaked in
                     assert set(theirs.subjects(rdflib.RDF.type, DATASET)) == {URIRef(name)}
-                assert isomorphic(without_times(theirs), without_times(ours)), name
+                a, b = without_times(theirs), without_times(ours)
+                assert isomorphic(a, b), (name, differences(a, b))
 
 
 def test_second_run_writes_nothing_then_one_change_then_one_deletion(
@@ -162,6 +178,11 @@ def test_second_run_writes_nothing_then_one_change_then_one_deletion(
     server.routes["/ckan/catalog.xml?page=2"] = lambda _: (
         200, {"Content-Type": "application/rdf+xml"}, changed.replace(b"__BASE__", server.base.encode()))
     cohort = server.base + "/dataset/cohort-1970"
+    # the dead update endpoint does catch a write: now that there is one to make, it fails
+    refused = harvest_remote(virtuoso, *urls, target=read_only)
+    assert refused.exit_code != 0 and f"cannot reach {dead}" in refused.stderr
+    with harvested(virtuoso) as store:
+        assert stamps(store, names) == before
     third = harvest_remote(virtuoso, *urls, as_dba=True)
     assert third.exit_code == 0, third.stderr
     s = summary(third)
@@ -171,6 +192,7 @@ def test_second_run_writes_nothing_then_one_change_then_one_deletion(
         assert titles == {"Cohort 1970, 2nd edition"}
         after = stamps(store, names)
         assert after[cohort][1] != before[cohort][1]
+        assert after[FACETS][1] != before[FACETS][1]  # the summary was rebuilt
         studies = datasets(store, names)
         assert {n: after[n] for n in studies - {cohort}} == {n: before[n] for n in studies - {cohort}}
 
