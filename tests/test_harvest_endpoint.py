@@ -20,11 +20,11 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from lod.cli import cli
 from lod.store import Store, open_store
 from lod.store.facets import FACETS
-from tests.catalog_feed import GRAPH_TRIPLES
+from tests.catalog_feed import GRAPH_TRIPLES, publish, study_graphs
 from tests.fixtures_store import VirtuosoServer, free_port
 from tests.harvest_server import Server, serve
 from tests.harvest_util import run_harvest, summary
-from tests.paths import HARVEST
+from tests.paths import HARVEST, STUDIES
 
 pytestmark = pytest.mark.virtuoso
 GENERATED = URIRef("http://www.w3.org/ns/prov#generatedAtTime")
@@ -202,6 +202,8 @@ def test_second_run_writes_nothing_then_one_change_then_one_deletion(
     server.routes["/ckan/catalog.xml?page=2"] = lambda _: (
         200, {"Content-Type": "application/rdf+xml"}, ended.replace(b"__BASE__", server.base.encode()))
     crime = server.base + "/dataset/crime-survey"
+    remote = ["--endpoint", virtuoso.sparql]
+    assert [r["study"] for r in query(remote, "studies-by-keyword", "keyword=crime")] == [crime]
     gone = harvest_remote(virtuoso, urls[0], "--delete-missing")
     assert gone.exit_code == 0, gone.stderr
     s = summary(gone)
@@ -211,6 +213,7 @@ def test_second_run_writes_nothing_then_one_change_then_one_deletion(
         left = datasets(store, remote_graphs(store, virtuoso))
         assert left == studies - {crime}  # the Turtle feed's three datasets stay
         assert {server.base + "/ds/alpha", server.base + "/ds/beta"} <= left
+    assert query(remote, "studies-by-keyword", "keyword=crime") == []  # the summary follows
 
 
 def query(target: list[str], name: str, *params: str) -> list[dict[str, str]]:
@@ -239,3 +242,31 @@ def test_harvested_datasets_answer_the_named_queries(server: Server, virtuoso: V
     assert health == {server.base + "/dataset/survey-of-health", server.base + "/ds/alpha",
                       server.base + "/ds/beta"}
     assert health == {r["study"] for r in query(local, "studies-by-keyword", "keyword=HEALTH")}
+
+
+@pytest.mark.parametrize("writes", ["gsp", "update"])
+def test_a_lod_feed_of_every_sample_study_matches_the_embedded_store(
+        server: Server, virtuoso: VirtuosoServer, tmp_path: Path, writes: str) -> None:
+    """Real studies, ten to a page: batches big enough for the staged GSP write."""
+    loaded = CliRunner().invoke(cli, ["load", str(STUDIES), "--store", str(tmp_path / "a"), "-q"])
+    assert loaded.exit_code == 0, loaded.stderr
+    with open_store(store_dir=str(tmp_path / "a")) as a:
+        url = publish(server, a, per_page=10)
+        studies = set(study_graphs(a))
+    assert len(studies) >= 18
+    target = ["--endpoint", virtuoso.sparql] if writes == "update" else None
+    result = harvest_remote(virtuoso, url, target=target)
+    assert result.exit_code == 0, result.stderr
+    s = summary(result)
+    assert (s.datasets, s.pages, s.added, s.rejected) == (len(studies), -(-len(studies) // 10),
+                                                          len(studies), 0)
+    assert run_harvest(tmp_path / "b", url).exit_code == 0
+    with open_store(store_dir=str(tmp_path / "b")) as embedded, harvested(virtuoso) as remote:
+        names = remote_graphs(remote, virtuoso)
+        assert names == set(embedded.graphs())
+        assert studies <= names
+        for name in sorted(names):
+            a_, b_ = without_times(graph(remote, name)), without_times(graph(embedded, name))
+            assert len(a_) > 0 and isomorphic(a_, b_), (name, differences(a_, b_))
+    again = summary(harvest_remote(virtuoso, url, target=target))
+    assert (again.added, again.changed, again.unchanged) == (0, 0, len(studies))
