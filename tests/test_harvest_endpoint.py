@@ -25,6 +25,7 @@ from tests.fixtures_store import VirtuosoServer, free_port
 from tests.harvest_server import Server, serve
 from tests.harvest_util import run_harvest, summary
 from tests.paths import HARVEST, STUDIES
+from tests.test_harvest_harmony import as_stored, paging_api
 
 pytestmark = pytest.mark.virtuoso
 GENERATED = URIRef("http://www.w3.org/ns/prov#generatedAtTime")
@@ -270,3 +271,29 @@ def test_a_lod_feed_of_every_sample_study_matches_the_embedded_store(
             assert len(a_) > 0 and isomorphic(a_, b_), (name, differences(a_, b_))
     again = summary(harvest_remote(virtuoso, url, target=target))
     assert (again.added, again.changed, again.unchanged) == (0, 0, len(studies))
+
+
+def test_a_harmony_search_matches_the_embedded_store(server: Server, virtuoso: VirtuosoServer,
+                                                     tmp_path: Path) -> None:
+    server.routes["/discover/search"] = paging_api
+    url = server.base + "/discover/search?query=health&num_results=2"
+    result = harvest_remote(virtuoso, "--from", "harmony", url)
+    assert result.exit_code == 0, result.stderr
+    s = summary(result)
+    assert (s.pages, s.added, s.changed, s.rejected) == (3, s.datasets, 0, 0) and s.datasets >= 5
+    assert run_harvest(tmp_path / "s", "--from", "harmony", url).exit_code == 0
+    with open_store(store_dir=str(tmp_path / "s")) as embedded, harvested(virtuoso) as remote:
+        names = remote_graphs(remote, virtuoso)
+        assert names == set(embedded.graphs())
+        assert len(datasets(remote, names)) == s.datasets
+        datatypes = set()
+        for name in sorted(names):
+            theirs = graph(remote, name)
+            datatypes |= {o.datatype for o in theirs.objects() if isinstance(o, rdflib.Literal)}
+            # compared as Oxigraph stores it: it answers xsd:integer for xsd:nonNegativeInteger
+            a = without_times(as_stored(theirs.serialize(format="nt")))
+            b = without_times(graph(embedded, name))
+            assert len(a) > 0 and isomorphic(a, b), (name, differences(a, b))
+        assert rdflib.XSD.nonNegativeInteger in datatypes  # Virtuoso keeps the converter's type
+    again = summary(harvest_remote(virtuoso, "--from", "harmony", url))
+    assert (again.added, again.changed, again.unchanged) == (0, 0, s.datasets)
