@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from lod.cli import cli
 from lod.serve.app import embedded_backend
+from lod.store.embedded import EmbeddedStore
 from tests.fixtures_serve import config_for, free_port, serve_app
 from tests.paths import ddi_corpus, harmony_corpus
 from tests.test_web_feed import HYDRA, harvest, strict_graph, studies_in
@@ -60,9 +61,9 @@ def test_paging_the_kept_list_while_lod_load_and_delete_run(tmp_path: Path, page
 
         def load_more() -> None:
             _run("load", "--store", str(store), "-q", *map(str, ddi_corpus()))
-            now = [row["d"]["value"] for row in httpx.get(
-                bind + "sparql", params={"query": DATASETS},
-                headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]]
+            # read from the store itself: the server may not have followed the load yet
+            with EmbeddedStore(store, read_only=True) as opened:
+                now = [str(row["d"]) for row in opened.select(DATASETS).rows]
             added.extend(sorted(set(now) - set(before)))
             _wait_for_total(client, bind, len(before) + len(added))
 
