@@ -26,6 +26,7 @@ PAGE_SIZE = 10_000
 #: group does not reach a FILTER inside GRAPH, and Oxigraph only prunes on a constant.
 ROW_LIMIT = re.compile(r"\?row_limit\b")
 ROWS_PER_STUDY = 2  # rows asked for per study wanted, at first (titles in a few languages)
+ROWS_GROWTH = 4  # then this many times as many, until the limit's worth of studies came
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _TOKENS = re.compile(r'<[^<>\s]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 _PROLOGUE_LINE = re.compile(r"^\s*(?:$|#|PREFIX\s|BASE\s)", re.IGNORECASE)
@@ -71,14 +72,26 @@ def execute(store: Store, prepared: Prepared, *, page_size: int = PAGE_SIZE) -> 
     per = prepared.one_row_per
     if limit is None:
         return _collapsed(_rows(store, prepared, None, page_size), per)
-    wanted = (limit + 1) * ROWS_PER_STUDY
+    wanted = first_rows_wanted(limit)
     while True:
         answer = _rows(store, prepared, wanted, page_size)
-        complete = len(answer.rows) <= wanted  # fewer than the wanted + 1 asked for
+        fetched = len(answer.rows)
         answer = _collapsed(answer, per)
-        if complete or len(answer.rows) > limit:
+        if has_enough_studies(fetched, wanted, len(answer.rows), limit):
             return _cut(answer, limit)
-        wanted *= 4
+        wanted *= ROWS_GROWTH
+
+
+def first_rows_wanted(limit: int) -> int:
+    """Rows to ask for first when a query is answered one row per study and ``limit``
+    studies (and one more) are wanted; ask for :data:`ROWS_GROWTH` times as many next."""
+    return (limit + 1) * ROWS_PER_STUDY
+
+
+def has_enough_studies(fetched: int, wanted: int, studies: int, limit: int) -> bool:
+    """Whether rows asked for as ``wanted`` (and one more) make the answer: every row came
+    (``fetched`` no more than ``wanted``), or they hold more ``studies`` than the limit."""
+    return fetched <= wanted or studies > limit
 
 
 def _collapsed(answer: Answer, per: str) -> Answer:
@@ -135,4 +148,5 @@ def _cut(answer: Answer, limit: int | None) -> Answer:
     return answer
 
 
-__all__ = ["PAGE_SIZE", "Answer", "execute", "limited", "query_form"]
+__all__ = ["PAGE_SIZE", "ROWS_GROWTH", "Answer", "execute", "first_rows_wanted", "has_enough_studies",
+           "limited", "query_form"]

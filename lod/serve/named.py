@@ -23,7 +23,7 @@ from lod.queries import NamedQuery, Prepared, named_queries, prepare
 from lod.queries.results import write
 from lod.queries.rows import collapse
 from lod.queries.rows import variables as visible
-from lod.queries.run import ROWS_PER_STUDY, Answer, limited, query_form
+from lod.queries.run import ROWS_GROWTH, Answer, first_rows_wanted, has_enough_studies, limited, query_form
 from lod.serve.backend import EmbeddedBackend
 from lod.serve.cache import AnswerCache
 from lod.serve.jobs import Answer as Answer_
@@ -161,7 +161,7 @@ async def _select(endpoint: Endpoint, base: str, prepared: Prepared
     it has more studies than the limit or every row (as lod.queries.run.execute does)."""
     limit = prepared.limit if prepared.managed else None
     per = prepared.one_row_per
-    wanted = None if limit is None else (limit + 1) * ROWS_PER_STUDY if per else limit
+    wanted = None if limit is None else first_rows_wanted(limit) if per else limit
     while True:
         text = base if wanted is None else limited(base, wanted + 1)
         result = await _results(endpoint, text, prepared)
@@ -171,13 +171,13 @@ async def _select(endpoint: Endpoint, base: str, prepared: Prepared
             return text_response(500, "a SELECT query answered with a boolean")
         selected = SelectResult.of(result)
         names, rows = selected.variables, selected.rows
-        complete = wanted is None or len(rows) <= wanted
         if per is None:
             return names, rows
+        fetched = len(rows)
         rows, names = collapse(rows, per), visible(names)
-        if complete or wanted is None or limit is None or len(rows) > limit:
+        if wanted is None or limit is None or has_enough_studies(fetched, wanted, len(rows), limit):
             return names, rows
-        wanted *= 4
+        wanted *= ROWS_GROWTH
 
 
 def _response(done: Answer_) -> Response:
