@@ -97,10 +97,8 @@ def rss_kib(pid: int) -> int:
 
 def first(base: str, query: str) -> str | None:
     """The first value of the first row of a query on lod's endpoint."""
-    url = base + "sparql?" + urllib.parse.urlencode({"query": query})
-    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
-    rows = json.load(urllib.request.urlopen(request, timeout=120))["results"]["bindings"]
-    return next(iter(rows[0].values()))["value"] if rows else None
+    found = values(base, query)
+    return found[0] if found else None
 
 
 def mixed(base: str, paths: list[str], seconds: int, clients: int) -> dict[str, object]:

@@ -25,6 +25,7 @@ from tests.fixtures_store import VirtuosoServer, free_port
 from tests.harvest_server import Server, serve
 from tests.harvest_util import run_harvest, summary
 from tests.paths import HARVEST, STUDIES
+from tests.test_harvest_feeds import ckan, view
 from tests.test_harvest_harmony import as_stored, paging_api
 
 pytestmark = pytest.mark.virtuoso
@@ -43,20 +44,6 @@ def virtuoso(virtuoso_server: VirtuosoServer) -> Iterator[VirtuosoServer]:
     virtuoso_server.reset()
     yield virtuoso_server
     virtuoso_server.reset()
-
-
-def ckan(server: Server) -> str:
-    """Three RDF/XML pages, five datasets."""
-    for n in (1, 2, 3):
-        server.file(f"/ckan/catalog.xml?page={n}", HARVEST / f"ckan/page{n}.rdf", "application/rdf+xml")
-    return server.base + "/ckan/catalog.xml?page=1"
-
-
-def view(server: Server) -> str:
-    """Two Turtle pages, three datasets (one a blank node)."""
-    server.file("/catalog", HARVEST / "view/page1.ttl", "text/turtle")
-    server.file("/catalog?page=2", HARVEST / "view/page2.ttl", "text/turtle")
-    return server.base + "/catalog"
 
 
 def endpoint_args(v: VirtuosoServer, *, as_dba: bool = False) -> list[str]:

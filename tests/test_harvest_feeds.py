@@ -26,12 +26,14 @@ def server() -> Iterator[Server]:
 
 
 def ckan(server: Server) -> str:
+    """Three RDF/XML pages, five datasets."""
     for n in (1, 2, 3):
         server.file(f"/ckan/catalog.xml?page={n}", HARVEST / f"ckan/page{n}.rdf", "application/rdf+xml")
     return server.base + "/ckan/catalog.xml?page=1"
 
 
 def view(server: Server) -> str:
+    """Two Turtle pages, three datasets (one a blank node)."""
     server.file("/catalog", HARVEST / "view/page1.ttl", "text/turtle")
     server.file("/catalog?page=2", HARVEST / "view/page2.ttl", "text/turtle; charset=utf-8")
     return server.base + "/catalog"
