@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp
 
 from lod.errors import StoreBusyError, StoreMissingError, UsageError
@@ -20,7 +22,7 @@ from lod.serve.backend import Backend, EmbeddedBackend, RemoteBackend
 from lod.serve.cache import MAX_ENTRIES
 from lod.serve.context import ServeConfig, ServeContext
 from lod.serve.limits import MAX_BODY, RequestLimits
-from lod.serve.reader import BackendReader
+from lod.serve.reader import BackendReader, ReaderError
 from lod.store import snapshots
 from lod.store.embedded import EmbeddedStore
 from lod.store.remote import RemoteStore
@@ -84,5 +86,14 @@ def create_app(config: ServeConfig, backend: Backend, *, max_body: int = MAX_BOD
         routes=[*sparql.routes(endpoint), *graph_store.routes(endpoint), *named.routes(endpoint),
                 *web.routes(ctx)],
         lifespan=lifespan,
+        exception_handlers={ReaderError: _unanswered},
     )
     return RequestLimits(app)
+
+
+async def _unanswered(request: Request, exc: Exception) -> Response:
+    """A page whose reads the store could not answer (past the time limit, no worker free):
+    the status the reader names (503) and its message, never a bare 500."""
+    assert isinstance(exc, ReaderError)
+    headers = {"Retry-After": "5"} if exc.status == 503 else {}
+    return PlainTextResponse(str(exc), status_code=exc.status, headers=headers)
