@@ -4,15 +4,22 @@ The convention (documented in docs/web.md): the generic IRI answers 200 with the
 ``Accept`` header prefers and names that form's own document in ``Content-Location``
 (``/id/REST.ttl``, ``.jsonld``, ``.rdf``, ``.nt``, ``.html``), with ``Vary: Accept``; the
 suffixed documents answer 200 in their form whatever the ``Accept``. Unknown IRIs get 404.
+
+lod mints IRIs percent-encoded (``study/mhc/h%C3%A4lsa%20%282%29``), and the web framework
+hands routes the decoded path (``hälsa (2)``). So the path is encoded again the way lod mints
+(:func:`lod.mapping.plan.iri_piece`), which finds the study however a client
+spelled the escapes; a stored IRI that is not in that form is still found as decoded.
 """
 
 from __future__ import annotations
 
 import re
 
+import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from lod.mapping.plan import iri_piece
 from lod.serve.context import ServeContext
 from lod.serve.web import describe, negotiate, pages, rdf
 from lod.serve.web.http import cached, last_change
@@ -30,15 +37,22 @@ async def resource(request: Request, ctx: ServeContext) -> Response:
     rest, suffix_form = negotiate.split_suffix(raw)
     if not rest:
         return PlainTextResponse("no IRI given", status_code=404)
-    iri = ctx.config.base_uri + rest
     form = suffix_form or negotiate.choose(request.headers.get("accept"), negotiate.ALL_FORMS,
                                            negotiate.HTML)
     if form is None:
         return PlainTextResponse("offered: text/html, text/turtle, application/ld+json, "
                                  "application/rdf+xml, application/n-triples", status_code=406)
-    study, found = await describe.describe(ctx, iri)
-    if not found:
-        return PlainTextResponse(f"nothing is known about <{iri}>", status_code=404)
+    for spelled in dict.fromkeys((iri_piece(rest), rest)):
+        iri = ctx.config.base_uri + spelled
+        if not _is_iri(iri):  # e.g. a decoded space: no stored IRI can be spelled so
+            continue
+        study, found = await describe.describe(ctx, iri)
+        if found:
+            rest = spelled
+            break
+    else:
+        return PlainTextResponse(f"nothing is known about <{ctx.config.base_uri + rest}>",
+                                 status_code=404)
     headers = {"Vary": "Accept"}
     if suffix_form is None:
         headers["Content-Location"] = ctx.config.link("id/" + rest + form.suffix)
@@ -51,6 +65,14 @@ async def resource(request: Request, ctx: ServeContext) -> Response:
             page = await pages.node_page(request, ctx, iri, path, found)
         return cached(request, bytes(page.body), "text/html; charset=utf-8", modified, headers)
     return cached(request, rdf.write(found, form), form.media_type, modified, headers)
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 async def country(request: Request, ctx: ServeContext) -> Response:
