@@ -6,10 +6,11 @@ same store in the same run (load generators: ``hey`` and ``wrk`` on the same mac
 Cases: ``ASK {}``; each named query with a typical parameter (next to the same question as
 a GROUP BY on Oxigraph's server); one study's graph as Turtle (``/id/…`` and
 ``/graph-store``; Oxigraph: ``/store?graph=``); a catalogue page of 100 (``/catalog.ttl``);
-a study as HTML; and 50 clients on a mixed workload (wrk: the cases above plus ``--varied``
-studies, sponsors, keywords and feed pages no cache has seen), with errors, non-2xx answers and
-the server's memory (RSS of the server and its workers) before and after. A route that
-answers 404 (not built yet) is reported as such, not measured.
+a study as HTML; ``--many`` different studies as Turtle, cycled (``/id/…`` next to Oxigraph's
+``/store?graph=``, so that no answer cache helps); and 50 clients on a mixed workload (wrk:
+the cases above plus ``--varied`` studies, sponsors, keywords and feed pages no cache has
+seen), with errors, non-2xx answers and the server's memory (RSS of the server and its
+workers) before and after. A route that answers 404 (not built yet) is reported as such.
 """
 
 from __future__ import annotations
@@ -101,14 +102,17 @@ def first(base: str, query: str) -> str | None:
     return found[0] if found else None
 
 
-def mixed(base: str, paths: list[str], seconds: int, clients: int) -> dict[str, object]:
+def mixed(base: str, paths: list[str], seconds: int, clients: int,
+          accept: str = "*/*") -> dict[str, object]:
     """wrk with a Lua script that cycles through ``paths``."""
     lua = "paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n" + (
         "i = 0\nrequest = function()\n  i = i % #paths + 1\n"
-        "  return wrk.format('GET', paths[i], {Accept = '*/*'})\nend\n"
+        f"  return wrk.format('GET', paths[i], {{Accept = {json.dumps(accept)}}})\nend\n"
         "done = function(summary, latency, requests)\n"
         "  io.write(string.format('RESULT %d %d %d %d %d %d\\n', summary.requests, summary.errors.connect,"
-        " summary.errors.read, summary.errors.write, summary.errors.timeout, summary.errors.status))\nend\n")
+        " summary.errors.read, summary.errors.write, summary.errors.timeout, summary.errors.status))\n"
+        "  io.write(string.format('LATENCY %d %d\\n', latency:percentile(50), latency:percentile(99)))\n"
+        "end\n")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(lua)
     out = subprocess.run(["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "30s",
@@ -119,8 +123,28 @@ def mixed(base: str, paths: list[str], seconds: int, clients: int) -> dict[str, 
     if not found:
         return {"error": out[-500:]}
     n, connect, read, write, timeout, non2xx = map(int, found.groups())
+    latency = re.search(r"LATENCY (\d+) (\d+)", out)
     return {"requests": n, "rps": float(rate.group(1)) if rate else None,
-            "errors": connect + read + write + timeout, "non_2xx_3xx": non2xx}
+            "errors": connect + read + write + timeout, "non_2xx_3xx": non2xx,
+            "p50_ms": int(latency.group(1)) / 1000 if latency else None,
+            "p99_ms": int(latency.group(2)) / 1000 if latency else None}
+
+
+def many_studies(base: str, oxi_base: str | None, n: int, seconds: int,
+                 clients: int) -> dict[str, object]:
+    """``n`` different studies as Turtle, cycled: lod's ``/id/…`` next to Oxigraph's
+    ``/store?graph=``, in turns (lod, Oxigraph, lod, Oxigraph) so that drift and the page
+    cache hit both alike; the second turn of each is reported (the first reads the disk)."""
+    studies = values(base, f"SELECT ?s WHERE {{ GRAPH ?s {{ ?s a <{DCAT}Dataset> }} }} "
+                           f"OFFSET 5000 LIMIT {n}")
+    lod_paths = ["/id/" + s.split("/id/", 1)[1] for s in studies if "/id/" in s]
+    ox_paths = ["/store?" + urllib.parse.urlencode({"graph": s}) for s in studies]
+    out: dict[str, object] = {"studies": len(lod_paths)}
+    for turn in ("first", "second"):
+        out[f"lod_{turn}"] = mixed(base, lod_paths, seconds, clients, "text/turtle")
+        if oxi_base:
+            out[f"oxigraph_{turn}"] = mixed(oxi_base, ox_paths, seconds, clients, "text/turtle")
+    return out
 
 
 def values(base: str, query: str) -> list[str]:
@@ -166,6 +190,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--varied", type=int, default=100,
                         help="studies, sponsors and keywords the mixed workload varies over")
+    parser.add_argument("--many", type=int, default=2000,
+                        help="different studies for the many-studies case (0: skip it)")
     parser.add_argument("--cache-entries", type=int, default=512,
                         help="lod serve's answer cache (0: every request runs its query)")
     args = parser.parse_args()
@@ -231,6 +257,9 @@ def main() -> None:
         case("/catalog.ttl (page of 100)", base + "catalog.ttl", accept="text/turtle",
              requests=max(50, n // 10))
         results["cases"] = cases
+        if args.many:
+            results["many_studies"] = many_studies(base, oxi_base, args.many, 20, c)
+            print("many studies", json.dumps(results["many_studies"]), file=sys.stderr)
         paths = ["/sparql?query=ASK%7B%7D"] + [
             f"/queries/{q}?" + urllib.parse.urlencode(p) for q, p in named.items()]
         if study:

@@ -17,7 +17,7 @@ from rdflib.compare import isomorphic
 from lod.store import Store, deleting, open_store
 from lod.validate import validate_graph
 from tests.paths import ddi_corpus, harmony_corpus
-from tests.web_server import corpus, load, serving
+from tests.web_server import BASE, corpus, load, serving
 
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -251,6 +251,7 @@ def test_a_page_carries_what_each_dataset_carries_alone(tmp_path: Path) -> None:
     for each of its datasets, together, and so must a single dataset's (its /id/ page)."""
     import asyncio
 
+    from lod.serve import content
     from lod.serve.context import ServeConfig, ServeContext, StoreReader
     from lod.serve.web.catalog import DATASET_CONTENT, dataset_triples, page_content
     from lod.serve.web.rdf import triples
@@ -275,3 +276,10 @@ def test_a_page_carries_what_each_dataset_carries_alone(tmp_path: Path) -> None:
 
         page, alone = asyncio.run(both())
         assert page == alone and len(page) > 1000
+        # what the query workers read by lookups instead (lod.serve.content), per dataset too
+        raw = ox.Store.read_only(str(tmp_path / "store"))
+        assert set(content.content(raw, sorted(ids))) == alone
+        for d in ids[:6]:
+            assert set(content.content(raw, [d])) == set(asyncio.run(dataset_triples(ctx, d))), d
+        assert all(content.is_dataset(raw, ox.NamedNode(d)) for d in ids)
+        assert not content.is_dataset(raw, ox.NamedNode(BASE + "organisation/esrc"))

@@ -21,7 +21,7 @@ from rdflib import URIRef
 
 from lod.errors import LodError, QueryError
 from lod.serve.cache import MAX_ENTRIES, AnswerCache
-from lod.serve.jobs import Answer, GraphJob, QueryJob, error
+from lod.serve.jobs import Answer, ContentJob, GraphJob, QueryJob, error
 from lod.serve.negotiate import GRAPH_TYPES, RESULTS_TYPES, format_of
 from lod.serve.pool import WorkerPool
 from lod.store import snapshots
@@ -49,6 +49,11 @@ class Backend(Protocol):
     async def query(self, job: QueryJob) -> Answer: ...
 
     async def graph(self, job: GraphJob) -> Answer: ...
+
+    async def content(self, job: ContentJob) -> Answer | None:
+        """What the feed carries for the job's datasets (:mod:`lod.serve.content`); None
+        when this backend cannot read it directly (the caller asks by SPARQL then)."""
+        ...
 
     def generation(self) -> str: ...
 
@@ -104,7 +109,10 @@ class EmbeddedBackend:
     async def graph(self, job: GraphJob) -> Answer:
         return await self._run(job)
 
-    async def _run(self, job: QueryJob | GraphJob) -> Answer:
+    async def content(self, job: ContentJob) -> Answer | None:
+        return await self._run(job)
+
+    async def _run(self, job: QueryJob | GraphJob | ContentJob) -> Answer:
         generation = self.generation()
         kept = self.cache.get(generation, job)
         if kept is not None:
@@ -139,6 +147,9 @@ class RemoteBackend:
 
     def wrote(self) -> None:
         self._writes += 1
+
+    async def content(self, job: ContentJob) -> Answer | None:
+        return None  # a remote server is asked by SPARQL (lod.serve.web.catalog.page_content)
 
     async def query(self, job: QueryJob) -> Answer:
         assert self._client is not None

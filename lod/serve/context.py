@@ -44,6 +44,14 @@ class Reader(Protocol):
         """CONSTRUCT or DESCRIBE; N-Triples bytes."""
         ...
 
+    async def content(self, iris: list[str], *, datasets_only: bool = False,
+                      graph_format: str = "ntriples") -> bytes | None:
+        """What the feed carries for each dataset in ``iris`` (:mod:`lod.serve.content`) in
+        ``graph_format`` (:data:`lod.serve.jobs.GRAPH_FORMATS`), read directly from the store;
+        empty when ``datasets_only`` and one of them is not a stored dataset; None when this
+        reader cannot read directly (ask by SPARQL then)."""
+        ...
+
     def generation(self) -> str:
         """A token that changes whenever the store's content may have changed (ETags, caches)."""
         ...
@@ -66,6 +74,10 @@ class StoreReader:
     async def construct(self, query: str, bindings: Bindings | None = None) -> bytes:
         return await asyncio.to_thread(self._store.construct, query, bindings)
 
+    async def content(self, iris: list[str], *, datasets_only: bool = False,
+                      graph_format: str = "ntriples") -> bytes | None:
+        return None  # through the Store API: by SPARQL (page_content), as over a server
+
     def generation(self) -> str:
         # It cannot tell when the store changes, so every call is a new generation and
         # nothing is served from a cache kept by generation.
@@ -73,8 +85,29 @@ class StoreReader:
         return str(self._calls)
 
 
+class PerGeneration:
+    """Small values read from the store (its last-change stamp), kept until the store's
+    generation changes: every page needs them, and they change only with the store."""
+
+    def __init__(self) -> None:
+        self._generation: str | None = None
+        self._values: dict[str, object] = {}
+
+    def get(self, generation: str, key: str) -> tuple[bool, object]:
+        """(whether a value is kept for ``key`` in ``generation``, the value)."""
+        if generation != self._generation:
+            self._values.clear()
+            self._generation = generation
+        return key in self._values, self._values.get(key)
+
+    def put(self, generation: str, key: str, value: object) -> None:
+        if generation == self._generation:
+            self._values[key] = value
+
+
 @dataclass(frozen=True)
 class ServeContext:
     config: ServeConfig
     reader: Reader
     feed_ids: FeedIds = field(default_factory=FeedIds)
+    per_generation: PerGeneration = field(default_factory=PerGeneration)

@@ -46,7 +46,18 @@ class GraphJob:
     max_bytes: int = MAX_GRAPH_BYTES
 
 
-Job = QueryJob | GraphJob
+@dataclass(frozen=True)
+class ContentJob:
+    """What the feed carries for each of ``iris`` (:mod:`lod.serve.content`).
+    ``datasets_only``: answer 404 unless every IRI is a stored dataset."""
+
+    iris: tuple[str, ...]
+    datasets_only: bool = False
+    graph_format: str = "ntriples"  # written with lod's prefixes where the syntax has them
+    max_bytes: int = MAX_GRAPH_BYTES
+
+
+Job = QueryJob | GraphJob | ContentJob
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pyoxigraph as ox
 
 from lod.errors import LodError, QueryError
 from lod.serve.backend import Backend
-from lod.serve.jobs import Answer, QueryJob
+from lod.serve.jobs import Answer, ContentJob, QueryJob
 from lod.store.base import Bindings, SelectResult
 from lod.store.bindings import inject_values
 
@@ -56,6 +56,17 @@ class BackendReader:
 
     async def construct(self, query: str, bindings: Bindings | None = None) -> bytes:
         answer = await self._run(query, bindings, graph=True)
+        return answer.body
+
+    async def content(self, iris: list[str], *, datasets_only: bool = False,
+                      graph_format: str = "ntriples") -> bytes | None:
+        answer = await self._backend.content(ContentJob(tuple(iris), datasets_only, graph_format))
+        if answer is None:
+            return None
+        if answer.kind == "error":
+            if answer.status == 404:
+                return b""
+            raise ReaderError(answer.message, answer.status)
         return answer.body
 
     def generation(self) -> str:

@@ -21,7 +21,9 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
-from lod.serve.jobs import Answer, GraphJob, Job, QueryJob, error
+from lod.serve import content
+from lod.serve.jobs import Answer, ContentJob, GraphJob, Job, QueryJob, error
+from lod.serve.web.rdf import PREFIXES
 
 _RESULTS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -117,6 +119,8 @@ def run_job(store: ox.Store, job: Job) -> Answer:
     """Answer one job from ``store``."""
     if isinstance(job, GraphJob):
         return _graph(store, job)
+    if isinstance(job, ContentJob):
+        return _content(store, job)
     return _query(store, job)
 
 
@@ -196,6 +200,26 @@ def _graph(store: ox.Store, job: GraphJob) -> Answer:
     out = _SizeLimit(job.max_bytes)
     try:
         ox.serialize(triples, cast(IO[bytes], out), format=_GRAPHS[job.graph_format])
+    except TooLarge:
+        return _too_large(job.max_bytes)
+    return Answer("graph", b"".join(out.chunks), form="graph", fmt=job.graph_format)
+
+
+def _content(store: ox.Store, job: ContentJob) -> Answer:
+    try:
+        names = [ox.NamedNode(i) for i in job.iris]
+    except ValueError as err:
+        return error(400, f"not an IRI: {err}")
+    if job.datasets_only and not all(content.is_dataset(store, n) for n in names):
+        return error(404, "not a stored dataset")
+    out = _SizeLimit(job.max_bytes)
+    try:
+        found = content.content(store, job.iris)
+        if job.graph_format == "ntriples":
+            ox.serialize(found, cast(IO[bytes], out), format=ox.RdfFormat.N_TRIPLES)
+        else:
+            ox.serialize(found, cast(IO[bytes], out), format=_GRAPHS[job.graph_format],
+                         prefixes=PREFIXES)
     except TooLarge:
         return _too_large(job.max_bytes)
     return Answer("graph", b"".join(out.chunks), form="graph", fmt=job.graph_format)

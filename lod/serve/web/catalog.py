@@ -204,6 +204,9 @@ async def page_content(ctx: ServeContext, ids: list[str]) -> list[ox.Triple]:
     are the store's own, written by pyoxigraph into a VALUES block."""
     if not ids:
         return []
+    direct = await ctx.reader.content(ids)
+    if direct is not None:  # the embedded store, read by lookups (lod.serve.content)
+        return rdf.triples(direct)
     own = rdf.triples(await ctx.reader.construct(_PAGE_GRAPHS.format(values=_values(ids))))
     out, done = list(own), set(ids)
     level = own

@@ -30,6 +30,9 @@ async def node(ctx: ServeContext, iri: str) -> list[ox.Triple]:
 
 async def describe(ctx: ServeContext, iri: str) -> tuple[bool, list[ox.Triple]]:
     """(whether ``iri`` is a study, its description); an empty one means unknown."""
-    if await is_study(ctx, iri):
+    direct = await ctx.reader.content([iri], datasets_only=True)
+    if direct:  # a study, read by lookups in one job (lod.serve.content)
+        return True, rdf.triples(direct)
+    if direct is None and await is_study(ctx, iri):
         return True, await study(ctx, iri)
     return False, await node(ctx, iri)

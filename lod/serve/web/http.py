@@ -19,7 +19,19 @@ _STAMP = """SELECT ?modified WHERE {
 
 async def last_change(ctx: ServeContext) -> datetime | None:
     """When the store last changed: the facet summary's stamp, rewritten after every load and
-    delete (:func:`lod.store.facets.refresh`); None for a store without one."""
+    delete (:func:`lod.store.facets.refresh`); None for a store without one. Kept per
+    store generation."""
+    generation = ctx.reader.generation()
+    known, kept = ctx.per_generation.get(generation, "last_change")
+    if known:
+        assert kept is None or isinstance(kept, datetime)
+        return kept
+    stamp = await _read_last_change(ctx)
+    ctx.per_generation.put(generation, "last_change", stamp)
+    return stamp
+
+
+async def _read_last_change(ctx: ServeContext) -> datetime | None:
     rows = (await ctx.reader.select(_STAMP, {"summary": URIRef(FACETS)})).rows
     value = rows[0].get("modified") if rows else None
     if not isinstance(value, Literal):

@@ -26,6 +26,8 @@ from lod.serve.web.http import cached, last_change
 from lod.transforms.codes import EU_COUNTRY
 
 MAX_REST = 2000
+_GRAPH_FORMAT = {ox.RdfFormat.TURTLE: "turtle", ox.RdfFormat.N_TRIPLES: "ntriples",
+                 ox.RdfFormat.RDF_XML: "rdfxml", ox.RdfFormat.JSON_LD: "jsonld"}
 _COUNTRY = re.compile(r"[A-Z]{3}\Z")
 
 
@@ -46,6 +48,12 @@ async def resource(request: Request, ctx: ServeContext) -> Response:
         iri = ctx.config.base_uri + spelled
         if not _is_iri(iri):  # e.g. a decoded space: no stored IRI can be spelled so
             continue
+        if form.rdf_format is not None:  # a study, written by the store's reader itself
+            written = await ctx.reader.content([iri], datasets_only=True,
+                                               graph_format=_GRAPH_FORMAT[form.rdf_format])
+            if written:
+                return cached(request, written, form.media_type, await last_change(ctx),
+                              _headers(ctx, spelled, form, suffix_form))
         study, found = await describe.describe(ctx, iri)
         if found:
             rest = spelled
@@ -53,9 +61,7 @@ async def resource(request: Request, ctx: ServeContext) -> Response:
     else:
         return PlainTextResponse(f"nothing is known about <{ctx.config.base_uri + rest}>",
                                  status_code=404)
-    headers = {"Vary": "Accept"}
-    if suffix_form is None:
-        headers["Content-Location"] = ctx.config.link("id/" + rest + form.suffix)
+    headers = _headers(ctx, rest, form, suffix_form)
     modified = await last_change(ctx)
     path = "id/" + rest
     if form is negotiate.HTML:
@@ -65,6 +71,14 @@ async def resource(request: Request, ctx: ServeContext) -> Response:
             page = await pages.node_page(request, ctx, iri, path, found)
         return cached(request, bytes(page.body), "text/html; charset=utf-8", modified, headers)
     return cached(request, rdf.write(found, form), form.media_type, modified, headers)
+
+
+def _headers(ctx: ServeContext, rest: str, form: negotiate.Form,
+             suffix_form: negotiate.Form | None) -> dict[str, str]:
+    headers = {"Vary": "Accept"}
+    if suffix_form is None:
+        headers["Content-Location"] = ctx.config.link("id/" + rest + form.suffix)
+    return headers
 
 
 def _is_iri(text: str) -> bool:
