@@ -50,7 +50,7 @@ def query_command(name: str | None, sparql: str | None, params: tuple[str, ...],
         return
     write(answer, fmt, sys.stdout)
     if fmt == "table" and answer.form == "select":
-        rows = len(answer.rows)
+        rows = len(answer.ox_rows)
         more = "; more not shown (--limit N, or --limit 0 for all)" if answer.more else ""
         click.echo(f"({rows:,} row{'s' if rows != 1 else ''}{more})", err=True)
 

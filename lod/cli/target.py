@@ -10,7 +10,6 @@ import click
 
 from lod.errors import UsageError
 from lod.store import Store, default_store_dir, facets, open_store, resolve_password
-from lod.store.remote import RemoteStore
 
 
 def open_target(target: dict[str, Any], *, create: bool = False) -> Store:
@@ -44,7 +43,7 @@ def ensure_facets(store: Store, *, quiet: bool = False, rebuild: bool | None = N
     if reason is None:
         return
     if rebuild is None:
-        rebuild = not isinstance(store, RemoteStore) and not getattr(store, "read_only", False)
+        rebuild = not store.remote and not getattr(store, "read_only", False)
     if not rebuild:
         click.echo(f"lod: warning: the facet summary is out of date ({reason}, or a load is "
                    "running); counts may be off until it finishes (lod stats --refresh "

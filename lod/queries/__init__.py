@@ -30,10 +30,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from rdflib import Literal
-
 from lod.errors import QueryError
 from lod.queries.params import PARAM_TYPES, Bindings
+from lod.store.terms import literal
 
 QUERY_DIR = Path(__file__).resolve().parent
 _HEADER = re.compile(r"^#\+\s*([a-z-]+)\s*:\s*(.*?)\s*$")
@@ -248,7 +247,7 @@ def prepare(query: NamedQuery, raw: Mapping[str, str], *, limit: int | None = -1
         param = declared.get(name)
         if not declared and not query.managed:  # ad-hoc, no declarations: plain strings
             _variable(name)
-            bindings[name] = Literal(value)
+            bindings[name] = literal(value, name)
         elif param is not None:
             bindings.update(PARAM_TYPES[param.kind](name, value))
         given.add(name)
@@ -280,11 +279,12 @@ def _check_period(query: NamedQuery, bindings: Bindings) -> None:
         return
     if "from" not in bindings or "to" not in bindings:
         return
-    first = (str(bindings["from"]) + "-01-01"[len(str(bindings["from"])) - 4:])[:10]
-    last = (str(bindings["to"]) + "-12-31"[len(str(bindings["to"])) - 4:])[:10]
+    start_text, end_text = bindings["from"].value, bindings["to"].value
+    first = (start_text + "-01-01"[len(start_text) - 4:])[:10]
+    last = (end_text + "-12-31"[len(end_text) - 4:])[:10]
     if first > last:
-        raise QueryError(f"{query.name}: parameter from={bindings['from']} is later than "
-                         f"to={bindings['to']}")
+        raise QueryError(f"{query.name}: parameter from={start_text} is later than "
+                         f"to={end_text}")
 
 
 def _variable(name: str) -> None:

@@ -1,6 +1,6 @@
 """Parameter types of named queries: each checks and normalises a value and says which
-variables it binds. Values are bound by the store (a ``VALUES`` block written by rdflib), never
-formatted into the query text."""
+variables it binds, as pyoxigraph terms. Values are bound by the store (a ``VALUES`` block of
+terms written by :func:`lod.store.terms.sparql_term`), never formatted into the query text."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
-from rdflib import Literal, URIRef
-from rdflib.term import Identifier
+import pyoxigraph as ox
 
 from lod.errors import QueryError
+from lod.store.terms import literal
 
 if TYPE_CHECKING:
     from lod.transforms.tables import Tables
@@ -23,21 +23,29 @@ if TYPE_CHECKING:
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
-Bindings = dict[str, Identifier]
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER = ox.NamedNode(_XSD + "integer")
+_TRUE = ox.Literal("true", datatype=ox.NamedNode(_XSD + "boolean"))
+
+Bindings = dict[str, ox.NamedNode | ox.Literal]
+
+
+def _int(number: int) -> ox.Literal:
+    return ox.Literal(str(number), datatype=_INTEGER)
 
 
 def _text(name: str, value: str) -> Bindings:
-    return {name: Literal(value.strip())}
+    return {name: literal(value.strip(), name)}
 
 
 def _casefold(name: str, value: str) -> Bindings:
-    return {name: Literal(value.strip().casefold())}
+    return {name: literal(value.strip().casefold(), name)}
 
 
 def _matchkey(name: str, value: str) -> Bindings:
     """The key lod writes as ``lod:matchKey``: case, accents and punctuation folded."""
     from lod.transforms.tables import normalise_name
-    return {name: Literal(normalise_name(value))}
+    return {name: literal(normalise_name(value), name)}
 
 
 def _country(name: str, value: str) -> Bindings:
@@ -47,14 +55,14 @@ def _country(name: str, value: str) -> Bindings:
     if found is None:
         raise QueryError(f"parameter {name}: unknown country {value.strip()!r}; "
                          "give an ISO 3166 code (GB, GBR) or an English name (United Kingdom)")
-    return {name: URIRef(EU_COUNTRY + found.alpha_3)}
+    return {name: ox.NamedNode(EU_COUNTRY + found.alpha_3)}
 
 
 def _year(name: str, value: str) -> Bindings:
     text = value.strip()
     if not re.fullmatch(r"-?\d{1,4}", text):
         raise QueryError(f"parameter {name}: expected a year such as 1990, got {value!r}")
-    return {name: Literal(int(text))}
+    return {name: _int(int(text))}
 
 
 def _date(name: str, value: str) -> Bindings:
@@ -74,15 +82,15 @@ def _date(name: str, value: str) -> Bindings:
         raise QueryError(f"parameter {name}: expected a year, year-month or date "
                          f"(1990, 1990-05, 1990-05-01), got {value!r}") from None
     assert m is not None
-    out: Bindings = {name: Literal(text), f"{name}_year": Literal(int(m.group(1)))}
+    out: Bindings = {name: ox.Literal(text), f"{name}_year": _int(int(m.group(1)))}
     if m.group(2):
-        out[f"{name}_precise"] = Literal(True)
+        out[f"{name}_precise"] = _TRUE
     return out
 
 
 def _integer(name: str, value: str) -> Bindings:
     try:
-        return {name: Literal(int(value.strip()))}
+        return {name: _int(int(value.strip()))}
     except ValueError:
         raise QueryError(f"parameter {name}: expected a whole number, got {value!r}") from None
 
@@ -91,7 +99,10 @@ def _iri(name: str, value: str) -> Bindings:
     text = value.strip()
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+", text):
         raise QueryError(f"parameter {name}: expected an absolute IRI, got {value!r}")
-    return {name: URIRef(text)}
+    try:
+        return {name: ox.NamedNode(text)}
+    except ValueError as err:
+        raise QueryError(f"cannot bind ?{name}: {err}") from None
 
 
 #: Parameter type → function(name, raw value) → the bindings it makes.

@@ -16,17 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rdflib import Literal
-from rdflib.term import Identifier
+import pyoxigraph as ox
 
-Row = dict[str, Identifier]
+from lod.store.base import OxRow as Row
+from lod.store.terms import OxTerm
+
 LANGUAGE_VARIABLE = "record_lang"
 
 
 def collapse(rows: Iterable[Row], key: str) -> list[Row]:
     """One row per distinct ``key`` value, in first-seen order (rows without it are kept)."""
-    groups: dict[Identifier, list[Row]] = {}
-    kept: list[Row | Identifier] = []
+    groups: dict[OxTerm, list[Row]] = {}
+    kept: list[Row | OxTerm] = []
     for row in rows:
         value = row.get(key)
         if value is None:
@@ -43,19 +44,24 @@ def collapse(rows: Iterable[Row], key: str) -> list[Row]:
 
 
 def _one(rows: list[Row]) -> Row:
-    languages = {str(r[LANGUAGE_VARIABLE]).lower() for r in rows if LANGUAGE_VARIABLE in r}
+    languages = {r[LANGUAGE_VARIABLE].value.lower() for r in rows if LANGUAGE_VARIABLE in r}
     merged: Row = {}
     for name in dict.fromkeys(n for r in rows for n in r):
         if name == LANGUAGE_VARIABLE:
             continue
         values = list(dict.fromkeys(r[name] for r in rows if name in r))
         merged[name] = min(values, key=lambda v: _rank(v, languages)) if name == "title" \
-            else min(values, key=str)
+            else min(values, key=_text)
     return merged
 
 
-def _rank(title: Identifier, languages: set[str]) -> tuple[int, str, str]:
-    lang = (title.language or "").lower() if isinstance(title, Literal) else ""
+def _text(term: OxTerm) -> str:
+    """What a value is ordered by: its IRI, its text or its blank node label."""
+    return term.value
+
+
+def _rank(title: OxTerm, languages: set[str]) -> tuple[int, str, str]:
+    lang = (title.language or "").lower() if isinstance(title, ox.Literal) else ""
     primary = lang.split("-", 1)[0]
     if not lang or primary in languages:
         tier = 0
@@ -63,7 +69,7 @@ def _rank(title: Identifier, languages: set[str]) -> tuple[int, str, str]:
         tier = 1
     else:
         tier = 2
-    return tier, str(title), lang
+    return tier, title.value, lang
 
 
 def variables(names: list[str]) -> list[str]:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
-from rdflib.term import Identifier
+from typing import TYPE_CHECKING
 
 from lod.queries import Prepared, rows
 from lod.store import Store
+from lod.store.base import OxRow
 from lod.store.bindings import inject_values
-from lod.store.remote import RemoteStore
+from lod.store.terms import from_ox
+
+if TYPE_CHECKING:
+    from rdflib.term import Identifier
 
 PAGE_SIZE = 10_000
 #: A variable a named query may use to drop rows past the ones wanted early (sponsors.rq):
@@ -34,14 +37,22 @@ _PROLOGUE_LINE = re.compile(r"^\s*(?:$|#|PREFIX\s|BASE\s)", re.IGNORECASE)
 
 @dataclass
 class Answer:
-    """A query's answer: a table (``select``), a boolean (``ask``) or N-Triples (``graph``)."""
+    """A query's answer: a table (``select``), a boolean (``ask``) or N-Triples (``graph``).
+
+    The table's rows are kept as pyoxigraph gave them (``ox_rows``); ``rows`` converts them to
+    rdflib terms, importing rdflib, each time it is read."""
 
     form: str
     variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, Identifier]] = field(default_factory=list)
+    ox_rows: list[OxRow] = field(default_factory=list)
     boolean: bool | None = None
     graph: bytes = b""
     more: bool = False  # the limit cut the answer: there are more rows
+
+    @property
+    def rows(self) -> list[dict[str, Identifier]]:
+        """The rows as rdflib terms."""
+        return [{name: from_ox(term) for name, term in row.items()} for row in self.ox_rows]
 
 
 def query_form(text: str) -> str:
@@ -64,7 +75,7 @@ def execute(store: Store, prepared: Prepared, *, page_size: int = PAGE_SIZE) -> 
     limit = prepared.limit
     if not prepared.managed:  # an ad-hoc query runs as written; --limit cuts what comes back
         result = store.select(prepared.text, prepared.bindings)
-        return _cut(Answer(form, result.variables, result.rows), limit)
+        return _cut(Answer(form, result.variables, result.ox_rows), limit)
     if prepared.one_row_per is None:
         return _cut(_rows(store, prepared, limit, page_size), limit)
     # Rows of one study may be many (a title per language): ask for more rows than studies,
@@ -75,9 +86,9 @@ def execute(store: Store, prepared: Prepared, *, page_size: int = PAGE_SIZE) -> 
     wanted = first_rows_wanted(limit)
     while True:
         answer = _rows(store, prepared, wanted, page_size)
-        fetched = len(answer.rows)
+        fetched = len(answer.ox_rows)
         answer = _collapsed(answer, per)
-        if has_enough_studies(fetched, wanted, len(answer.rows), limit):
+        if has_enough_studies(fetched, wanted, len(answer.ox_rows), limit):
             return _cut(answer, limit)
         wanted *= ROWS_GROWTH
 
@@ -95,21 +106,21 @@ def has_enough_studies(fetched: int, wanted: int, studies: int, limit: int) -> b
 
 
 def _collapsed(answer: Answer, per: str) -> Answer:
-    answer.rows = rows.collapse(answer.rows, per)
+    answer.ox_rows = rows.collapse(answer.ox_rows, per)
     answer.variables = rows.variables(answer.variables)
     return answer
 
 
 def _rows(store: Store, prepared: Prepared, limit: int | None, page_size: int) -> Answer:
     """The managed query's rows: the limit's worth and one more (None: all of them)."""
-    remote = isinstance(store, RemoteStore)
+    remote = store.remote
     order = prepared.order or (prepared.page_order if remote else None)
     text = prepared.text.rstrip() + (f"\nORDER BY {order}" if order else "")
     if not remote or (limit is not None and limit < page_size):
         if limit is not None:
             text = limited(text, limit + 1)
         result = store.select(text, prepared.bindings)
-        return Answer("select", result.variables, result.rows)
+        return Answer("select", result.variables, result.ox_rows)
     return _paged(store, text, prepared, limit, page_size)
 
 
@@ -128,22 +139,22 @@ def _paged(store: Store, text: str, prepared: Prepared, limit: int | None, page_
     wanted = None if limit is None else limit + 1
     answer = Answer("select")
     offset = 0
-    while wanted is None or len(answer.rows) < wanted:
-        size = page_size if wanted is None else min(page_size, wanted - len(answer.rows))
+    while wanted is None or len(answer.ox_rows) < wanted:
+        size = page_size if wanted is None else min(page_size, wanted - len(answer.ox_rows))
         page = store.select(f"{prologue}SELECT * WHERE {{\n{{\n{body}\n}}\n}}\n"
                             f"LIMIT {size} OFFSET {offset}")
         if not answer.variables:
             answer.variables = page.variables
-        answer.rows.extend(page.rows)
-        offset += len(page.rows)
-        if len(page.rows) < size:
+        answer.ox_rows.extend(page.ox_rows)
+        offset += len(page.ox_rows)
+        if len(page.ox_rows) < size:
             break
     return answer
 
 
 def _cut(answer: Answer, limit: int | None) -> Answer:
-    if limit is not None and len(answer.rows) > limit:
-        answer.rows = answer.rows[:limit]
+    if limit is not None and len(answer.ox_rows) > limit:
+        answer.ox_rows = answer.ox_rows[:limit]
         answer.more = True
     return answer
 

@@ -13,7 +13,6 @@ import io
 
 import orjson
 import pyoxigraph as ox
-from rdflib.term import Identifier
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -31,7 +30,7 @@ from lod.serve.jobs import QueryJob
 from lod.serve.negotiate import choose, content_type, parse_accept
 from lod.serve.protocol import ProtocolError, parse_pairs
 from lod.serve.sparql import CORS, Endpoint, text_response
-from lod.store.base import SelectResult
+from lod.store.base import OxRow, SelectResult
 from lod.store.bindings import inject_values
 
 #: what ``lod query --format`` writes, by Accept.
@@ -155,7 +154,7 @@ async def _results(endpoint: Endpoint, text: str, prepared: Prepared
 
 
 async def _select(endpoint: Endpoint, base: str, prepared: Prepared
-                  ) -> tuple[list[str], list[dict[str, Identifier]]] | Response:
+                  ) -> tuple[list[str], list[OxRow]] | Response:
     """The answer's variables and rows, the limit's worth and one more. A query answered one
     row per study asks for a few rows per study wanted, then for four times as many, until
     it has more studies than the limit or every row (as lod.queries.run.execute does)."""
@@ -170,7 +169,7 @@ async def _select(endpoint: Endpoint, base: str, prepared: Prepared
         if not isinstance(result, ox.QuerySolutions):
             return text_response(500, "a SELECT query answered with a boolean")
         selected = SelectResult.of(result)
-        names, rows = selected.variables, selected.rows
+        names, rows = selected.variables, selected.ox_rows
         if per is None:
             return names, rows
         fetched = len(rows)

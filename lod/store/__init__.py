@@ -6,10 +6,9 @@
 ...     store.select("SELECT ?s WHERE { ?s a ?type }", {"type": DCAT.Dataset}).rows
 """
 
-from lod.store.base import DUMP_FORMATS, Bindings, SelectResult, Store
+from lod.store.base import DUMP_FORMATS, Bindings, SelectResult, Store, TruncatedResultWarning
 from lod.store.env import default_store_dir, resolve_password
 from lod.store.factory import open_store
-from lod.store.remote import TruncatedResultWarning
 
 __all__ = [
     "DUMP_FORMATS",

@@ -8,20 +8,23 @@ module only, and gets a store from :func:`lod.store.open_store`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from types import TracebackType
-from typing import BinaryIO, Protocol, Self
+from typing import TYPE_CHECKING, BinaryIO, Protocol, Self
 
 import pyoxigraph as ox
-from rdflib.term import Identifier
 
-from lod.errors import UsageError
+from lod.errors import QueryError, UsageError
 from lod.namespaces import PREFIXES
 from lod.output.syntaxes import SYNTAXES
-from lod.store.terms import from_ox
+from lod.store.terms import OxTerm, checked, from_ox, to_ox
 
-#: Bound values for a query: variable name (without ``?``) -> RDF term.
-Bindings = Mapping[str, Identifier]
+if TYPE_CHECKING:
+    from rdflib.term import Identifier
+
+#: Bound values for a query: variable name (without ``?``) -> RDF term (rdflib or pyoxigraph).
+Bindings = Mapping[str, "Identifier | OxTerm"]
+#: A row of a SELECT answer in pyoxigraph terms.
+OxRow = dict[str, OxTerm]
 
 #: ``dump`` format names and the pyoxigraph formats behind them.
 DUMP_FORMATS: dict[str, ox.RdfFormat] = {name: s.rdf_format for name, s in SYNTAXES.items()}
@@ -30,24 +33,68 @@ DUMP_FORMATS: dict[str, ox.RdfFormat] = {name: s.rdf_format for name, s in SYNTA
 DUMP_PREFIXES: dict[str, str] = PREFIXES
 
 
-@dataclass(frozen=True)
 class SelectResult:
     """The answer to a SELECT query.
 
     ``variables`` are the projected variable names (without ``?``), in query order.
-    Each row maps a variable name to its rdflib term; unbound variables are absent.
+    Each row maps a variable name to its term; unbound variables are absent. ``rows`` gives
+    rdflib terms, ``ox_rows`` pyoxigraph terms; a result keeps the rows in the terms it was
+    made with and converts them (once) when the other kind is asked for, so that code that
+    reads ``ox_rows`` from the embedded store never imports rdflib.
     """
 
-    variables: list[str]
-    rows: list[dict[str, Identifier]]
+    __slots__ = ("_ox_rows", "_rows", "variables")
+
+    def __init__(self, variables: list[str], rows: list[dict[str, Identifier]] | None = None, *,
+                 ox_rows: list[OxRow] | None = None) -> None:
+        if (rows is None) == (ox_rows is None):
+            raise TypeError("give the rows as rdflib terms or as pyoxigraph terms (one of them)")
+        self.variables = variables
+        self._rows = rows
+        self._ox_rows = ox_rows
 
     @classmethod
     def of(cls, solutions: ox.QuerySolutions) -> SelectResult:
-        """pyoxigraph's solutions as rdflib terms (unbound variables left out of each row)."""
+        """pyoxigraph's solutions, kept as they are (unbound variables left out of each row)."""
         names = [v.value for v in solutions.variables]
-        rows = [{name: from_ox(term) for name in names if (term := solution[name]) is not None}
+        rows = [{name: checked(term) for name in names if (term := solution[name]) is not None}
                 for solution in solutions]
-        return cls(variables=names, rows=rows)
+        return cls(names, ox_rows=rows)
+
+    @property
+    def rows(self) -> list[dict[str, Identifier]]:
+        """The rows as rdflib terms."""
+        if self._rows is None:
+            assert self._ox_rows is not None
+            self._rows = [{name: from_ox(term) for name, term in row.items()}
+                          for row in self._ox_rows]
+        return self._rows
+
+    @property
+    def ox_rows(self) -> list[OxRow]:
+        """The rows as pyoxigraph terms; QueryError if a server sent a malformed term."""
+        if self._ox_rows is None:
+            assert self._rows is not None
+            self._ox_rows = [{name: _ox(name, term) for name, term in row.items()}
+                             for row in self._rows]
+        return self._ox_rows
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SelectResult):
+            return NotImplemented
+        return self.variables == other.variables and self.ox_rows == other.ox_rows
+
+    __hash__ = None  # type: ignore[assignment]  # mutable rows, as the dataclass had
+
+    def __repr__(self) -> str:
+        return f"SelectResult(variables={self.variables!r}, rows={self.ox_rows!r})"
+
+
+def _ox(name: str, term: Identifier) -> OxTerm:
+    try:
+        return to_ox(term)
+    except ValueError as err:
+        raise QueryError(f"the answer's ?{name} is not a valid RDF term: {err}") from None
 
 
 class Store(Protocol):
@@ -56,6 +103,9 @@ class Store(Protocol):
     The default graph a query sees is the union of all named graphs (embedded store;
     Virtuoso behaves the same; other servers depend on their configuration).
     """
+
+    #: True for a SPARQL server reached over HTTP, False for a store in this process.
+    remote: bool
 
     def replace_graphs(self, nquads: bytes, graphs: Sequence[str]) -> None:
         """Drop each graph in ``graphs``, then add ``nquads`` (UTF-8 N-Quads whose quads all
@@ -105,6 +155,10 @@ class Store(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+class TruncatedResultWarning(UserWarning):
+    """A SELECT result probably stopped at the server's row limit, not at the data's end."""
 
 
 class ClosingMixin:

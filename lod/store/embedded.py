@@ -65,6 +65,7 @@ _GRAPH_NAME = operator.attrgetter("graph_name")
 class EmbeddedStore(ClosingMixin):
     """An Oxigraph store in ``path``, created on first use."""
 
+    remote = False
     #: payloads at least this big (bytes) go through ``bulk_load``; smaller ones through the
     #: transactional ``load``, which is slower per quad but has no per-call file overhead.
     bulk_threshold = 1_000_000

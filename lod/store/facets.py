@@ -33,11 +33,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
 
 from lod.namespaces import DCT, EU_COUNTRY, LOD, XSD
 from lod.store import Store, coverage
-from lod.store.terms import to_ox
+from lod.store.terms import OxTerm, to_ox
 
 FACETS = "urn:lod:facets"
 GRAPHS = {name: f"{FACETS}:{name}" for name in
@@ -117,14 +116,14 @@ def mark_stale(store: Store) -> None:
 def state(store: Store) -> str | None:
     """None when the summary is current; else why not (a change was interrupted, or the store
     holds studies but no summary, e.g. written by another tool)."""
-    rows = store.select(_STATE).rows
+    rows = store.select(_STATE).ox_rows
     row = rows[0] if rows else {}
     if "stale" in row:
         return "a load or delete did not finish"
     if "studies" not in row:
         return "the store has studies but no facet summary" if store.ask(_ANY_STUDY) else None
     version = row.get("version")
-    if not isinstance(version, Literal) or str(version) != str(VERSION):
+    if not isinstance(version, ox.Literal) or version.value != str(VERSION):
         return "the facet summary was written by another version of lod"
     return None
 
@@ -136,28 +135,29 @@ def refresh(store: Store, *, today: Callable[[], date] = date.today) -> Summary:
     sizes: dict[str, int] = {}
     counts = {name: _count(store, pattern) for name, pattern in _COUNTS.items()}
     places = counts.pop("places")
-    counts["countries"] = {k: v for k, v in places.items() if str(k).startswith(EU_COUNTRY)}
-    counts["places"] = {k: v for k, v in places.items() if not str(k).startswith(EU_COUNTRY)}
+    counts["countries"] = {k: v for k, v in places.items() if k.value.startswith(EU_COUNTRY)}
+    counts["places"] = {k: v for k, v in places.items() if not k.value.startswith(EU_COUNTRY)}
     spans = counts.pop("periods")
     for name, found in counts.items():
         graph = GRAPHS[name]
         sizes[name] = len(found)
-        nodes = [str(node) for node in found if isinstance(node, URIRef)]
-        for node, n in found.items():
-            if isinstance(node, URIRef):
-                quads.append(_quad(str(node), LOD + "studyCount", _int(n), graph))
+        nodes = [term.value for term in found if isinstance(term, ox.NamedNode)]
+        for term, n in found.items():
+            if isinstance(term, ox.NamedNode):
+                quads.append(_quad(term.value, LOD + "studyCount", _int(n), graph))
         names = _names(store, nodes, NAMED_BY.get(name, ()) + (SKOS + "notation",), graph)
         quads += names
         if name in RANKED:
             quads += _ranks(found, names, graph)
     sizes["periods"] = len(spans)
     decades: Counter[int] = Counter()
-    for years, n in spans.items():
-        node = "urn:lod:years:" + str(years)
+    for term, n in spans.items():
+        years = term.value
+        node = "urn:lod:years:" + years
         quads.append(_quad(node, "http://www.w3.org/2004/02/skos/core#notation",
-                           ox.Literal(str(years)), GRAPHS["periods"]))
+                           ox.Literal(years), GRAPHS["periods"]))
         quads.append(_quad(node, LOD + "studyCount", _int(n), GRAPHS["periods"]))
-        for decade in decades_of(str(years), today().year):
+        for decade in decades_of(years, today().year):
             decades[decade] += n
     sizes["decades"] = len(decades)
     for decade, n in sorted(decades.items()):
@@ -196,23 +196,21 @@ def sizes(store: Store) -> dict[str, int]:
     """Rows in each facet graph (sponsors, keywords, …) and the number of studies."""
     out: dict[str, int] = {}
     for name, graph in GRAPHS.items():
-        rows = store.select(_SIZES, {"g": URIRef(graph)}).rows
-        value = rows[0].get("n") if rows else None
-        out[name] = int(value) if isinstance(value, Literal) else 0
-    rows = store.select(_STATE).rows
-    value = rows[0].get("studies") if rows else None
-    out["studies"] = int(value) if isinstance(value, Literal) else 0
+        rows = store.select(_SIZES, {"g": ox.NamedNode(graph)}).ox_rows
+        out[name] = _int_of(rows[0].get("n") if rows else None)
+    rows = store.select(_STATE).ox_rows
+    out["studies"] = _int_of(rows[0].get("studies") if rows else None)
     return out
 
 
-def _count(store: Store, pattern: str) -> dict[object, int]:
+def _count(store: Store, pattern: str) -> dict[OxTerm, int]:
     query = (_PREFIXES + f"SELECT ?node (COUNT(DISTINCT ?study) AS ?n) WHERE {{ {pattern} }} "
              "GROUP BY ?node")
-    out: dict[object, int] = {}
-    for row in store.select(query).rows:
+    out: dict[OxTerm, int] = {}
+    for row in store.select(query).ox_rows:
         node, n = row.get("node"), row.get("n")
-        if node is not None and isinstance(n, Literal):
-            out[node] = int(n)
+        if node is not None and isinstance(n, ox.Literal):
+            out[node] = int(n.value)
     return out
 
 
@@ -223,17 +221,15 @@ def _names(store: Store, nodes: list[str], predicates: tuple[str, ...], graph: s
     out: list[ox.Quad] = []
     for start in range(0, len(nodes), _NAMES_CHUNK):
         values = " ".join(str(ox.NamedNode(n)) for n in nodes[start:start + _NAMES_CHUNK])
-        for row in store.select(_NAMES.format(nodes=values, predicates=listed)).rows:
+        for row in store.select(_NAMES.format(nodes=values, predicates=listed)).ox_rows:
             node, predicate, name = row.get("node"), row.get("p"), row.get("name")
-            if isinstance(node, URIRef) and isinstance(name, Literal):
-                as_ = "notation" if str(predicate) == SKOS + "notation" else "name"
-                term = to_ox(name)
-                if isinstance(term, ox.Literal):
-                    out.append(_quad(str(node), LOD + as_, term, graph))
+            if isinstance(node, ox.NamedNode) and isinstance(name, ox.Literal):
+                as_ = "notation" if predicate == ox.NamedNode(SKOS + "notation") else "name"
+                out.append(_quad(node.value, LOD + as_, name, graph))
     return out
 
 
-def _ranks(found: dict[object, int], names: list[ox.Quad], graph: str) -> list[ox.Quad]:
+def _ranks(found: dict[OxTerm, int], names: list[ox.Quad], graph: str) -> list[ox.Quad]:
     """``lod:rank`` for every counted IRI: most studies first, then by name in code-point
     order (a node without a name first), as ``ORDER BY DESC(?n) ?name`` would list them."""
     first_name: dict[str, str] = {}
@@ -243,16 +239,19 @@ def _ranks(found: dict[object, int], names: list[ox.Quad], graph: str) -> list[o
             node, name = quad.subject.value, quad.object.value
             if node not in first_name or name < first_name[node]:
                 first_name[node] = name
-    counted = [(str(node), n) for node, n in found.items() if isinstance(node, URIRef)]
+    counted = [(node.value, n) for node, n in found.items() if isinstance(node, ox.NamedNode)]
     counted.sort(key=lambda c: (-c[1], c[0] in first_name, first_name.get(c[0], ""), c[0]))
     return [_quad(node, LOD + "rank", _int(rank), graph)
             for rank, (node, _) in enumerate(counted, start=1)]
 
 
 def _one_int(store: Store, query: str) -> int:
-    rows = store.select(query).rows
-    value = rows[0].get("n") if rows else None
-    return int(value) if isinstance(value, Literal) else 0
+    rows = store.select(query).ox_rows
+    return _int_of(rows[0].get("n") if rows else None)
+
+
+def _int_of(value: OxTerm | None) -> int:
+    return int(value.value) if isinstance(value, ox.Literal) else 0
 
 
 __all__ = ["ALL_GRAPHS", "COVERAGE_YEARS", "FACETS", "GRAPHS", "Summary", "decades_of",

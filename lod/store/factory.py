@@ -7,7 +7,6 @@ import os
 from lod.errors import UsageError
 from lod.store.base import Store
 from lod.store.embedded import EmbeddedStore
-from lod.store.remote import RemoteStore
 
 
 def open_store(
@@ -33,6 +32,8 @@ def open_store(
     if store_dir is not None and endpoint is not None:
         raise UsageError("give either a store folder or a SPARQL endpoint, not both")
     if endpoint is not None:
+        from lod.store.remote import RemoteStore  # httpx: only when a server is asked for
+
         return RemoteStore(
             endpoint,
             update_endpoint=update_endpoint,

@@ -35,7 +35,6 @@ from lod.records import Origin, Problem
 from lod.store import Store, coverage, facets
 from lod.store.embedded import EmbeddedStore
 from lod.store.rdffiles import STDIN_GRAPH, check_rdf_file, load_rdf_file, split_inputs
-from lod.store.remote import RemoteStore
 
 BATCH_TRIPLES = 50_000
 
@@ -208,7 +207,7 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
     time per study and were no faster; over SPARQL Update alone it answers concurrent updates
     with "Transaction deadlocked")."""
     if writers is None:
-        writers = 1 if isinstance(store, RemoteStore) else 2
+        writers = 1 if store.remote else 2
     started = time.perf_counter()
     record_paths, rdf_paths = split_inputs(paths, source, format_name)
     report = LoadReport(files=rdf_paths)

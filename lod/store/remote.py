@@ -34,7 +34,14 @@ from rdflib.term import Identifier
 
 from lod.errors import QueryError, StoreError, UsageError
 from lod.store import staging
-from lod.store.base import DUMP_PREFIXES, Bindings, ClosingMixin, SelectResult, dump_format
+from lod.store.base import (
+    DUMP_PREFIXES,
+    Bindings,
+    ClosingMixin,
+    SelectResult,
+    TruncatedResultWarning,
+    dump_format,
+)
 from lod.store.bindings import inject_values
 from lod.store.gsp import GraphStore
 from lod.store.guard import check_query, check_update
@@ -49,14 +56,11 @@ FORM = "application/x-www-form-urlencoded"
 _VIRTUOSO_ASK = "__ASK_RETVAL"
 
 
-class TruncatedResultWarning(UserWarning):
-    """A SELECT result probably stopped at the server's row limit, not at the data's end."""
-
-
 class RemoteStore(ClosingMixin):
     """A SPARQL 1.1 server at ``endpoint`` (queries), ``update_endpoint`` (defaults to
     ``endpoint``) and optionally ``gsp_endpoint`` (Graph Store Protocol)."""
 
+    remote = True
     page_size = 10_000  # rows per page when reading everything (at most Virtuoso's cap)
     update_chunk_triples = 1_000  # INSERT DATA size; Virtuoso gives up at a few thousand
     gsp_chunk_triples = 50_000  # POST size when adding a large graph without blank nodes

@@ -1,21 +1,29 @@
 """RDF terms across the libraries the store uses: rdflib (the public API) and pyoxigraph.
 
 Also the one place a bound value becomes SPARQL text: :func:`sparql_term` checks the term
-with pyoxigraph's strict constructors, then lets rdflib write it (``Identifier.n3()``).
+with pyoxigraph's strict constructors, then writes it (pyoxigraph's N-Triples form, which is
+SPARQL too; rdflib's ``Identifier.n3()`` for rdflib terms).
+
+rdflib is imported only where an rdflib term is made or met: ``lod query`` on the embedded
+store works with pyoxigraph terms alone and starts without it.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Identifier
 
 from lod.errors import QueryError, StoreError
+
+if TYPE_CHECKING:
+    from rdflib.term import Identifier
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+_OX_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
 
 
 def iri(value: str) -> ox.NamedNode:
@@ -26,8 +34,18 @@ def iri(value: str) -> ox.NamedNode:
         raise StoreError(f"not a valid IRI: {value!r} ({err})") from None
 
 
+def literal(value: str, name: str) -> ox.Literal:
+    """A plain literal bound to ``?name``; QueryError if pyoxigraph refuses the text."""
+    try:
+        return ox.Literal(value)
+    except (TypeError, ValueError) as err:
+        raise QueryError(f"cannot bind ?{name}: {err}") from None
+
+
 def to_ox(term: Identifier) -> OxTerm:
     """The pyoxigraph term for an rdflib term; ValueError if it is malformed."""
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -41,9 +59,19 @@ def to_ox(term: Identifier) -> OxTerm:
     raise ValueError(f"not an RDF term: {term!r}")
 
 
+def checked(term: object) -> OxTerm:
+    """``term`` if it is a pyoxigraph IRI, blank node or literal; QueryError otherwise (an
+    RDF-star triple in a query result)."""
+    if isinstance(term, _OX_TERMS):
+        return term
+    raise QueryError(f"unsupported term in a query result: {term!r} (RDF-star is not supported)")
+
+
 def from_ox(term: object) -> Identifier:
     """The rdflib term for a pyoxigraph term. Plain strings come back without a datatype,
     as rdflib's parsers and the remote backend give them."""
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -58,8 +86,15 @@ def from_ox(term: object) -> Identifier:
     raise QueryError(f"unsupported term in a query result: {term!r} (RDF-star is not supported)")
 
 
-def sparql_term(name: str, term: Identifier) -> str:
-    """SPARQL text for a value bound to ``?name``: checked by pyoxigraph, written by rdflib."""
+def sparql_term(name: str, term: Identifier | OxTerm) -> str:
+    """SPARQL text for a value bound to ``?name``: checked by pyoxigraph, written by it (or,
+    for an rdflib term, by rdflib)."""
+    if isinstance(term, ox.BlankNode):
+        raise QueryError(f"cannot bind ?{name} to a blank node; SPARQL VALUES does not allow them")
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return str(term)  # pyoxigraph made it, so it is well-formed: N-Triples, valid SPARQL
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, BNode):
         raise QueryError(f"cannot bind ?{name} to a blank node; SPARQL VALUES does not allow them")
     if not isinstance(term, URIRef | Literal):
