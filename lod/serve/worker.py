@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from lod.serve import content
 from lod.serve.jobs import Answer, ContentJob, GraphJob, Job, QueryJob, error
-from lod.serve.web.rdf import PREFIXES
+from lod.serve.rdfwrite import write_triples
 
 _RESULTS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -214,12 +214,8 @@ def _content(store: ox.Store, job: ContentJob) -> Answer:
         return error(404, "not a stored dataset")
     out = _SizeLimit(job.max_bytes)
     try:
-        found = content.content(store, job.iris)
-        if job.graph_format == "ntriples":
-            ox.serialize(found, cast(IO[bytes], out), format=ox.RdfFormat.N_TRIPLES)
-        else:
-            ox.serialize(found, cast(IO[bytes], out), format=_GRAPHS[job.graph_format],
-                         prefixes=PREFIXES)
+        write_triples(content.content(store, job.iris), _GRAPHS[job.graph_format],
+                      cast(IO[bytes], out))
     except TooLarge:
         return _too_large(job.max_bytes)
     return Answer("graph", b"".join(out.chunks), form="graph", fmt=job.graph_format)

@@ -28,8 +28,12 @@ async def node(ctx: ServeContext, iri: str) -> list[ox.Triple]:
     return rdf.triples(await ctx.reader.construct(_NODE, {"x": URIRef(iri)}))
 
 
-async def describe(ctx: ServeContext, iri: str) -> tuple[bool, list[ox.Triple]]:
-    """(whether ``iri`` is a study, its description); an empty one means unknown."""
+async def describe(ctx: ServeContext, iri: str, *, not_a_study: bool = False
+                   ) -> tuple[bool, list[ox.Triple]]:
+    """(whether ``iri`` is a study, its description); an empty one means unknown.
+    ``not_a_study``: the reader has already said so (its :meth:`content` answered empty)."""
+    if not_a_study:
+        return False, await node(ctx, iri)
     direct = await ctx.reader.content([iri], datasets_only=True)
     if direct:  # a study, read by lookups in one job (lod.serve.content)
         return True, rdf.triples(direct)

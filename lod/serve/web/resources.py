@@ -48,13 +48,14 @@ async def resource(request: Request, ctx: ServeContext) -> Response:
         iri = ctx.config.base_uri + spelled
         if not _is_iri(iri):  # e.g. a decoded space: no stored IRI can be spelled so
             continue
+        written = None
         if form.rdf_format is not None:  # a study, written by the store's reader itself
             written = await ctx.reader.content([iri], datasets_only=True,
                                                graph_format=_GRAPH_FORMAT[form.rdf_format])
             if written:
                 return cached(request, written, form.media_type, await last_change(ctx),
                               _headers(ctx, spelled, form, suffix_form))
-        study, found = await describe.describe(ctx, iri)
+        study, found = await describe.describe(ctx, iri, not_a_study=written == b"")
         if found:
             rest = spelled
             break
