@@ -56,7 +56,11 @@ def _t(s: str, p: str, o: ox.NamedNode | ox.Literal) -> ox.Triple:
 
 @dataclass
 class Normalised:
-    triples: list[ox.Triple]
+    """What normalising a dataset changes: triples to add to it, triples of it to drop (links
+    re-pointed at lod's own nodes), and the shared nodes it uses."""
+
+    added: list[ox.Triple] = field(default_factory=list)
+    dropped: set[ox.Triple] = field(default_factory=set)
     shared: dict[str, list[ox.Triple]] = field(default_factory=dict)
 
 
@@ -69,13 +73,13 @@ class Normaliser:
         for t in triples:
             by_subject.setdefault(value(t.subject), []).append(t)
         own = by_subject.get(iri, [])
-        out = Normalised(list(triples))
+        out = Normalised()
         self.ctx.warnings.clear()
         self._keywords(iri, own, out)
         self._places(iri, own, by_subject, out)
         self._periods(iri, own, by_subject, out)
         self._sponsors(iri, own, by_subject, out)
-        out.triples = list(dict.fromkeys(out.triples))  # no duplicates, order kept
+        out.added = list(dict.fromkeys(out.added))  # no duplicates, order kept
         return out
 
     def _keywords(self, iri: str, own: list[ox.Triple], out: Normalised) -> None:
@@ -87,7 +91,7 @@ class Normaliser:
                 if not found:
                     continue
                 node = f"{self.ctx.base}keyword/{found['key']}"
-                out.triples.append(_t(iri, DCAT + "theme", _n(node)))
+                out.added.append(_t(iri, DCAT + "theme", _n(node)))
                 label = found["label"]
                 label = label["@value"] if isinstance(label, dict) else label
                 out.shared.setdefault(node, [
@@ -106,15 +110,15 @@ class Normaliser:
             elif isinstance(o, ox.NamedNode) and o.value in by_subject:
                 name = _name(by_subject[o.value])
                 if name:
-                    out.triples.append(_t(o.value, RDF_TYPE, _n(DCT + "Location")))
-                    out.triples.append(_t(o.value, LOD + "matchKey",
+                    out.added.append(_t(o.value, RDF_TYPE, _n(DCT + "Location")))
+                    out.added.append(_t(o.value, LOD + "matchKey",
                                           ox.Literal(normalise_name(name))))
             elif isinstance(o, ox.Literal):
                 node = self._country(o.value, out)
                 if node is None:
                     node = self._place(o.value, out)
                 if node is not None:
-                    out.triples.append(_t(iri, DCT + "spatial", _n(node)))
+                    out.added.append(_t(iri, DCT + "spatial", _n(node)))
 
     def _country(self, code: str, out: Normalised) -> str | None:
         found = codes.country(code, self.ctx)
@@ -153,15 +157,15 @@ class Normaliser:
             if start is None and end is None:
                 continue
             if start is not None:
-                out.triples.append(_t(value(t.object), LOD + "startYear", _int(start)))
+                out.added.append(_t(value(t.object), LOD + "startYear", _int(start)))
             if end is not None:
-                out.triples.append(_t(value(t.object), LOD + "endYear", _int(end)))
+                out.added.append(_t(value(t.object), LOD + "endYear", _int(end)))
             if span is None:
                 span = (start, end)
         already = any(t.predicate.value == LOD + "coverageYears" for t in own)
         if span is not None and not already:
             years = f"{span[0] if span[0] is not None else '..'}/{span[1] if span[1] is not None else '..'}"
-            out.triples.append(_t(iri, LOD + "coverageYears", ox.Literal(years)))
+            out.added.append(_t(iri, LOD + "coverageYears", ox.Literal(years)))
 
     def _sponsors(self, iri: str, own: list[ox.Triple], by_subject: dict[str, list[ox.Triple]],
                   out: Normalised) -> None:
@@ -178,6 +182,7 @@ class Normaliser:
                               and isinstance(a.object, ox.NamedNode)), None)
                 if role and agent is not None:
                     links.append((role, agent))
+        pointed: list[ox.Triple] = []
         for predicate, agent in links:
             name = _name(by_subject.get(agent.value, []))
             target = agent.value
@@ -186,9 +191,9 @@ class Normaliser:
                 if found:
                     target = f"{self.ctx.base}organisation/{found['key']}"
                     out.shared.setdefault(target, _organisation(target, found, agent.value))
-                    out.triples = [x for x in out.triples if not (
-                        value(x.subject) == iri and x.predicate.value == predicate and x.object == agent)]
-            out.triples.append(_t(iri, predicate, _n(target)))
+                    out.dropped.add(ox.Triple(_n(iri), _n(predicate), agent))
+            pointed.append(_t(iri, predicate, _n(target)))
+        out.added.extend(pointed)  # after the drops: a link may be dropped and made again
 
 
 def _organisation(node: str, found: dict[str, object], original: str) -> list[ox.Triple]:

@@ -309,45 +309,64 @@ def _normalised(normaliser: Normaliser, dataset: Found, catalogues: dict[str, li
     shared = {node: [str(t) for t in node_triples] for node, node_triples in norm.shared.items()}
     for catalogue in dataset.catalogues:
         shared.setdefault(catalogue, catalogues[catalogue])
+    # The page's statements are kept as they came (no round trip through term objects): only
+    # what normalising added or dropped is written out anew.
+    dropped = {str(t) for t in norm.dropped}
+    statements = dict.fromkeys(s for s in dataset.statements if s not in dropped)
+    statements.update(dict.fromkeys(str(t) for t in norm.added))
     own: list[str] = []
-    others: dict[str, list[ox.Triple]] = {}
+    others: dict[str, list[tuple[str, str]]] = {}  # node → (object, statement)
     linked_from_own: set[str] = set()
-    for t in norm.triples:
-        if _belongs_to(t, dataset.iri):
-            own.append(str(t))
-            if isinstance(t.object, ox.NamedNode):
-                linked_from_own.add(t.object.value)
+    typed: set[str] = set()  # nodes of a shared type
+    node, fragment = f"<{dataset.iri}>", "<" + dataset.iri.split("#", 1)[0] + "#"
+    types, share = f"<{RDF_TYPE}>", _shared_type_terms()
+    for statement in statements:
+        s, p, o = statement.split(" ", 2)
+        if _belongs_to(s, o, node, fragment):
+            own.append(statement)
+            if _is_iri(o):
+                linked_from_own.add(o[1:-1])
         else:
-            others.setdefault(str(t.subject)[1:-1], []).append(t)
-    described = {node: ts for node, ts in others.items()
-                 if any(t.predicate.value == RDF_TYPE and t.object in shared_types() for t in ts)}
-    for node, node_triples in others.items():
-        if node in described:
-            shared.setdefault(node, [str(t) for t in node_triples])
+            others.setdefault(s[1:-1], []).append((o, statement))
+            if p == types and o in share:
+                typed.add(s[1:-1])
+    described = {n: entries for n, entries in others.items() if n in typed}
+    owner_of: dict[str, str] = {}  # a node → the first shared node naming it
+    for n, entries in described.items():
+        shared.setdefault(n, [st for _, st in entries])
+        for o, _ in entries:
+            if _is_iri(o):
+                owner_of.setdefault(o[1:-1], n)
+    for n, entries in others.items():
+        if n in described:
             continue
         # Any other node goes with what links to it: the dataset, or the shared node naming it
         # (a catalogue's homepage).
-        owner = next((d for d, ts in described.items()
-                      if any(isinstance(t.object, ox.NamedNode) and t.object.value == node for t in ts)),
-                     None)
-        if node in linked_from_own or owner is None:
-            own.extend(str(t) for t in node_triples)
+        owner = owner_of.get(n)
+        if n in linked_from_own or owner is None:
+            own.extend(st for _, st in entries)
         elif owner not in norm.shared and owner not in dataset.catalogues:
-            shared[owner].extend(str(t) for t in node_triples)
+            shared[owner].extend(st for _, st in entries)
     return own, shared
 
 
-def _belongs_to(triple: ox.Triple, iri: str) -> bool:
-    """Whether a triple goes in the dataset's own graph: it is about the dataset, a node of its
-    own (a fragment of its IRI, a skolemised blank node) or links to it. Other nodes with IRIs
-    of their own that are shared (:func:`shared_types`) go in graphs named by those IRIs, as
-    lod's converter puts them."""
-    subject = triple.subject
-    if not isinstance(subject, ox.NamedNode):
+@cache
+def _shared_type_terms() -> frozenset[str]:
+    return frozenset(str(t) for t in shared_types())
+
+
+def _is_iri(term: str) -> bool:
+    return term[0] == "<" and term[1:2] != "<"  # not a quoted triple
+
+
+def _belongs_to(subject: str, obj: str, node: str, fragment: str) -> bool:
+    """Whether a statement goes in the dataset's own graph: it is about the dataset (``node``),
+    a node of its own (a ``fragment`` of its IRI, a skolemised blank node) or links to it.
+    Other nodes with IRIs of their own that are shared (:func:`shared_types`) go in graphs
+    named by those IRIs, as lod's converter puts them."""
+    if not _is_iri(subject):
         return True
-    value = subject.value
-    return (value == iri or value.startswith(iri.split("#", 1)[0] + "#")
-            or (isinstance(triple.object, ox.NamedNode) and triple.object.value == iri))
+    return subject == node or subject.startswith(fragment) or obj == node
 
 
 def _as_built(statements: list[str], shared: dict[str, list[str]]) -> Built:
