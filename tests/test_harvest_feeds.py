@@ -105,7 +105,9 @@ def test_harvested_datasets_answer_the_named_queries(server: Server, tmp_path: P
         assert by_keyword == {server.base + "/dataset/survey-of-health", server.base + "/ds/alpha",
                               server.base + "/ds/beta"}
         in_gb = {str(r["study"]) for r in run_named(store, "studies-by-place", {"country": "GB"}).rows}
-        gb = ("dataset/survey-of-health", "dataset/cohort-1970", "dataset/crime-survey", "ds/beta")
+        # ds/alpha covers "Scotland", which lies in GB
+        gb = ("dataset/survey-of-health", "dataset/cohort-1970", "dataset/crime-survey", "ds/alpha",
+              "ds/beta")
         assert in_gb == {f"{server.base}/{s}" for s in gb}
         scotland = {str(r["study"]) for r in run_named(store, "studies-by-place", {"place": "Scotland"}).rows}
         assert scotland == {server.base + "/ds/alpha"}
@@ -117,7 +119,7 @@ def test_harvested_datasets_answer_the_named_queries(server: Server, tmp_path: P
         assert sorted(int(r["n"]) for r in stats.rows) == [3, 5]  # the two source catalogues
         coverage = {(str(r["dimension"]), str(r["value"])): int(r["studies"])
                     for r in run_named(store, "coverage", {}).rows}
-        assert coverage[("country", "GB")] == 4 and coverage[("country", "FI")] == 1
+        assert coverage[("country", "GB")] == 5 and coverage[("country", "FI")] == 1
 
 
 SYNTAXES = {

@@ -120,7 +120,7 @@ def catalogue_node(iri: str, lines: list[tuple[str, str, str]]) -> list[str]:
 
 
 #: part of every content hash: a harvest that maps data differently re-writes what it had
-NORMALISATION = "lod-harvest-1"
+NORMALISATION = "lod-harvest-2"
 
 
 __all__ = ["CONTENT_HASH", "HARVEST_SOURCE", "catalogue_node", "content_hash", "known_hashes", "last_change",

@@ -146,6 +146,9 @@ class _Source:
             r.datasets += c.added + c.changed + c.unchanged
             r.writes += c.writes
 
+    def _warn(self, page_url: str, dataset: str, message: str) -> None:
+        self.problem(f"warning: {page_url}: dataset {dataset}: {message}")
+
     def _get(self, url: str, first: bool, accept: str, etag: str | None = None) -> Page | None:
         try:
             return self.fetch.get(url, accept=accept, etag=etag)
@@ -234,7 +237,8 @@ class _Source:
         for dataset in found.datasets:
             digest = content_hash(dataset.statements, NORMALISATION)
             items.append(Item(dataset.iri, digest, page_url, "dcat",
-                              partial(_normalised, normaliser, dataset, catalogues),
+                              partial(_normalised, normaliser, dataset, catalogues,
+                                      partial(self._warn, page_url, dataset.iri)),
                               dataset.catalogues))
         return items
 
@@ -287,6 +291,8 @@ class _Source:
                          f"{p.field + ': ' if p.field else ''}{p.message}")
             self.report.rejected += 1
             return
+        for warning in conversion.warnings:
+            self.problem(f"warning: {warning}")
         shared = {g.iri: g.statements for g in conversion.graphs if g.shared}
         for graph in conversion.graphs:
             if graph.shared:
@@ -302,18 +308,19 @@ class _Source:
 __all__ = ["DEFAULT_BASE_URI", "FetchError", "HarvestOptions", "HarvestReport", "harvest"]
 
 
-def _normalised(normaliser: Normaliser, dataset: Found, catalogues: dict[str, list[str]]) -> Built:
-    text = "".join(f"{s} .\n" for s in dataset.statements).encode("utf-8")
-    triples = [q.triple for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)]
-    norm = normaliser.run(dataset.iri, triples)
-    shared = {node: [str(t) for t in node_triples] for node, node_triples in norm.shared.items()}
+def _normalised(normaliser: Normaliser, dataset: Found, catalogues: dict[str, list[str]],
+                warn: Callable[[str], None]) -> Built:
+    lines = [_line(statement) for statement in dataset.statements]
+    norm = normaliser.run(dataset.iri, lines)
+    for warning in norm.warnings:
+        warn(warning)
+    shared = {node: list(statements) for node, statements in norm.shared.items()}
     for catalogue in dataset.catalogues:
         shared.setdefault(catalogue, catalogues[catalogue])
-    # The page's statements are kept as they came (no round trip through term objects): only
-    # what normalising added or dropped is written out anew.
-    dropped = {str(t) for t in norm.dropped}
-    statements = dict.fromkeys(s for s in dataset.statements if s not in dropped)
-    statements.update(dict.fromkeys(str(t) for t in norm.added))
+    # The page's statements are kept as they came: only what normalising added or dropped is
+    # written out anew.
+    statements = dict.fromkeys(s for s in dataset.statements if s not in norm.dropped)
+    statements.update(dict.fromkeys(norm.added))
     own: list[str] = []
     others: dict[str, list[tuple[str, str]]] = {}  # node → (object, statement)
     linked_from_own: set[str] = set()
@@ -353,6 +360,11 @@ def _normalised(normaliser: Normaliser, dataset: Found, catalogues: dict[str, li
 @cache
 def _shared_type_terms() -> frozenset[str]:
     return frozenset(str(t) for t in shared_types())
+
+
+def _line(statement: str) -> Line:
+    s, p, o = statement.split(" ", 2)
+    return s, p, o
 
 
 def _is_iri(term: str) -> bool:
