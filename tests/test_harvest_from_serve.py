@@ -59,6 +59,8 @@ def test_harvesting_lod_serve_gives_back_every_study(served_a: tuple[str, Path],
     with open_store(store_dir=store_a, read_only=True) as a:
         studies = study_graphs(a)
         wanted = {study: graph(a, study) for study in studies}
+        nodes = [g for g in a.graphs() if g not in wanted and not g.startswith("urn:lod:")]
+        wanted_nodes = {node: graph(a, node) for node in nodes}
     s = summary(result)
     assert len(studies) >= 18
     assert (s.datasets, s.added, s.rejected) == (len(studies), len(studies), 0)
@@ -69,6 +71,14 @@ def test_harvesting_lod_serve_gives_back_every_study(served_a: tuple[str, Path],
             if not isomorphic(want, got):
                 _, only_a, only_b = graph_diff(to_isomorphic(want), to_isomorphic(got))
                 pytest.fail(f"{study}: only in A {sorted(only_a)[:5]}, only in B {sorted(only_b)[:5]}")
+        # the shared nodes (organisations, concepts, places, catalogues) the feed describes come
+        # back exactly as A has them, whichever study named them first
+        assert len(wanted_nodes) > 20
+        for node, want in wanted_nodes.items():
+            got = graph(b, node)
+            if not isomorphic(want, got):
+                _, only_a, only_b = graph_diff(to_isomorphic(want), to_isomorphic(got))
+                pytest.fail(f"{node}: only in A {sorted(only_a)[:5]}, only in B {sorted(only_b)[:5]}")
     again = run_harvest(tmp_path / "b", base + "catalog.ttl")
     s2 = summary(again)
     assert (s2.added, s2.changed, s2.unchanged) == (0, 0, len(studies))

@@ -24,7 +24,7 @@ def harvested(tmp_path: Path) -> Iterator[tuple[Server, Path, str]]:
         server.file("/catalog", HARVEST / "normalise/feed.ttl", "text/turtle")
         result = run_harvest(tmp_path / "s", server.base + "/catalog")
         assert result.exit_code == 0, result.stderr
-        assert summary(result).added == 7
+        assert summary(result).added == 8
         yield server, tmp_path / "s", result.stderr
 
 
@@ -94,3 +94,14 @@ def test_places_in_a_country_answer_for_that_country(harvested: tuple[Server, Pa
 
 def _iri(value: str) -> rdflib.URIRef:
     return rdflib.URIRef(value)
+
+
+def test_a_shared_node_the_page_describes_keeps_the_page_description(
+        harvested: tuple[Server, Path, str]) -> None:
+    _, store_dir, _ = harvested
+    with open_store(store_dir=str(store_dir)) as store:
+        labels = [str(r["label"]) for r in store.select(
+            "SELECT ?label WHERE { GRAPH ?g { ?c <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } }",
+            {"c": _iri("https://w3id.org/lod-studies/id/keyword/mental-health")}).rows]
+    assert labels == ["Mental health"]
+    assert studies(store_dir, "studies-by-keyword", {"keyword": "mental health"}) == {"described-concept"}

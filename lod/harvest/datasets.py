@@ -51,8 +51,9 @@ class Split:
 
 
 def lines_of(ntriples: bytes) -> list[Line]:
+    """N-Triples split into terms, each distinct triple once."""
     out = []
-    for line in ntriples.decode("utf-8").splitlines():
+    for line in dict.fromkeys(ntriples.decode("utf-8").splitlines()):
         s, p, rest = line.split(" ", 2)
         out.append((s, p, rest[:-2]))  # drop the final " ."
     return out

@@ -81,14 +81,22 @@ def refuse_doctype(body: bytes) -> None:
 
 def parse(body: bytes, fmt: ox.RdfFormat, base_iri: str) -> bytes:
     """A page's triples as N-Triples (parsed in pyoxigraph, written back out by it: one
-    triple a line, duplicates gone)."""
+    triple a line; :func:`lod.harvest.datasets.lines_of` drops repeated lines)."""
     if fmt == ox.RdfFormat.RDF_XML:
         refuse_doctype(body)
-    store = ox.Store()
     try:
-        store.load(body, format=fmt, base_iri=base_iri)
+        if fmt == ox.RdfFormat.JSON_LD:  # the one syntax here that can hold named graphs
+            return _graph_free(body, fmt, base_iri)
+        # streamed straight through, with no store to index the quads in
+        return ox.serialize(ox.parse(body, format=fmt, base_iri=base_iri),
+                            format=ox.RdfFormat.N_TRIPLES) or b""
     except SyntaxError as err:
         raise PageFormatError(f"malformed {fmt.name}: {str(err).splitlines()[0]}") from None
+
+
+def _graph_free(body: bytes, fmt: ox.RdfFormat, base_iri: str) -> bytes:
+    store = ox.Store()
+    store.load(body, format=fmt, base_iri=base_iri)
     if any(True for _ in store.named_graphs()):
         raise PageFormatError("the page has named graphs; a DCAT feed page is one graph")
     return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""

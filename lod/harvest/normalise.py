@@ -68,6 +68,12 @@ def _literal(text: str, language: str | None = None) -> str:
     return str(ox.Literal(text, language=language) if language else ox.Literal(text))
 
 
+def _language(term: str) -> str | None:
+    """An N-Triples literal's language tag."""
+    tail = term[term.rindex('"') + 1:] if term[0] == '"' else ""
+    return tail[1:] if tail.startswith("@") else None
+
+
 def _iri(term: str) -> bool:
     return term[0] == "<" and term[1:2] != "<"  # not a quoted triple
 
@@ -120,16 +126,20 @@ class Normaliser:
         for p, o in own:
             if p != _KEYWORD or o[0] != '"':
                 continue
-            for keyword in text_transforms.keywords(literal_value(o), self.ctx) or []:
+            language = _language(o)
+            text = literal_value(o)
+            written = {"@value": text, "@language": language} if language else text
+            for keyword in text_transforms.keywords(written, self.ctx) or []:
                 found = text_transforms.concept(keyword, self.ctx)
                 if not found:
                     continue
                 concept = f"{self.ctx.base}keyword/{found['key']}"
                 out.added.append(f"{node} {_THEME} <{concept}>")
-                label = found["label"]
-                label = label["@value"] if isinstance(label, dict) else label
-                self._share(out, concept, ("concept", concept, label, found["match"]),
-                            _concept, concept, label, found["match"])
+                label = found["label"]  # a tagged keyword keeps its tag, as the converter's do
+                label, tag = ((label["@value"], label["@language"]) if isinstance(label, dict)
+                              else (label, None))
+                self._share(out, concept, ("concept", concept, label, tag, found["match"]),
+                            _concept, concept, _literal(label, tag), found["match"])
 
     def _places(self, node: str, own: list[tuple[str, str]],
                 by_subject: dict[str, list[tuple[str, str]]], out: Normalised) -> None:
@@ -266,7 +276,7 @@ class Normaliser:
 
 
 def _concept(node: str, label: str, match: str) -> list[str]:
-    return [f"<{node}> {_TYPE} <{SKOS}Concept>", f"<{node}> {_PREF} {_literal(label)}",
+    return [f"<{node}> {_TYPE} <{SKOS}Concept>", f"<{node}> {_PREF} {label}",
             f"<{node}> {_MATCH} {_literal(match)}"]
 
 

@@ -340,19 +340,21 @@ def _normalised(normaliser: Normaliser, dataset: Found, catalogues: dict[str, li
     described = {n: entries for n, entries in others.items() if n in typed}
     owner_of: dict[str, str] = {}  # a node → the first shared node naming it
     for n, entries in described.items():
-        shared.setdefault(n, [st for _, st in entries])
+        # the page's own description of a shared node wins over the one lod makes from its
+        # tables: the source says what its nodes are (a lod feed's concepts keep their labels)
+        shared[n] = [st for _, st in entries]
         for o, _ in entries:
             if _is_iri(o):
                 owner_of.setdefault(o[1:-1], n)
     for n, entries in others.items():
         if n in described:
             continue
-        # Any other node goes with what links to it: the dataset, or the shared node naming it
-        # (a catalogue's homepage).
+        # Any other node goes with what links to it: the dataset, the shared node naming it (a
+        # catalogue's homepage), or both, as lod's converter writes it in each graph linking it.
         owner = owner_of.get(n)
         if n in linked_from_own or owner is None:
             own.extend(st for _, st in entries)
-        elif owner not in norm.shared and owner not in dataset.catalogues:
+        if owner is not None and owner not in dataset.catalogues:
             shared[owner].extend(st for _, st in entries)
     return own, shared
 
