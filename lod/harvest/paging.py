@@ -46,6 +46,10 @@ class LoopGuard:
     urls: set[str] = field(default_factory=set)
     contents: set[str] = field(default_factory=set)
 
+    def visited(self, url: str) -> bool:
+        """Whether ``url`` was seen, without recording it."""
+        return _normal(url) in self.urls
+
     def seen_url(self, url: str) -> bool:
         key = _normal(url)
         if key in self.urls:

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from lod.converter.core import Converter
 from lod.errors import LodError
 from lod.harvest import formats, harmony, paging, state
+from lod.harvest.ahead import ReadAhead
 from lod.harvest.datasets import Found, Line, lines_of, split
 from lod.harvest.fetch import Fetcher, FetchError, FetchPolicy, Page, check_scheme
 from lod.harvest.normalise import Normaliser
@@ -149,8 +150,11 @@ class _Source:
     def _warn(self, page_url: str, dataset: str, message: str) -> None:
         self.problem(f"warning: {page_url}: dataset {dataset}: {message}")
 
-    def _get(self, url: str, first: bool, accept: str, etag: str | None = None) -> Page | None:
+    def _get(self, url: str, first: bool, accept: str, etag: str | None = None,
+             ahead: ReadAhead | None = None) -> Page | None:
         try:
+            if ahead is not None:
+                return ahead.get(url, accept=accept, etag=etag)
             return self.fetch.get(url, accept=accept, etag=etag)
         except LodError as err:
             self.problem(f"error: {err}")
@@ -163,6 +167,13 @@ class _Source:
             return None
 
     def _dcat(self, sink: Sink) -> None:
+        ahead = ReadAhead(self.fetch)
+        try:
+            self._dcat_pages(sink, ahead)
+        finally:
+            ahead.close()
+
+    def _dcat_pages(self, sink: Sink, ahead: ReadAhead) -> None:
         guard = paging.LoopGuard()
         normaliser = Normaliser(self.options.base_uri)
         old = state.read(self.store, self.url)
@@ -187,7 +198,7 @@ class _Source:
                 self.problem(f"warning: {url}: page already visited (a paging loop); stopped")
                 break
             known = old.pages.get(url)
-            page = self._get(url, first, formats.ACCEPT, known.etag if known else None)
+            page = self._get(url, first, formats.ACCEPT, known.etag if known else None, ahead)
             if page is None:
                 return
             self.report.pages += 1
@@ -197,6 +208,7 @@ class _Source:
                     sink.unchanged(iri)
                 new.pages[url] = known
                 url = known.next_url
+                self._read_ahead(ahead, guard, old, url)
                 continue
             try:
                 fmt = formats.choose(page.content_type, page.body)
@@ -216,16 +228,26 @@ class _Source:
                 self.problem(f"warning: {url}: same content as an earlier page (a paging loop); "
                              "stopped")
                 break
+            next_url = paging.next_page(lines, page.url)
+            self._read_ahead(ahead, guard, old, next_url)
             for item in items:
                 sink.add(item)
             if self.on_page is not None:
                 self.on_page(self.report)
-            next_url = paging.next_page(lines, page.url)
             if page.etag and not self.partial:
                 new.pages[url] = state.PageState(page.etag, next_url, [item.iri for item in items])
             url = next_url
         if self.complete and state.write_if_changed(self.store, old, new):
             sink.counts.writes += 1
+
+    def _read_ahead(self, ahead: ReadAhead, guard: paging.LoopGuard, old: state.SourceState,
+                    url: str | None) -> None:
+        """Start fetching the page the loop will ask for next, unless the loop would stop
+        before fetching it (the last page, ``max_pages``, a URL already visited)."""
+        if url is None or self.report.pages >= self.options.max_pages or guard.visited(url):
+            return
+        known = old.pages.get(url)
+        ahead.start(url, accept=formats.ACCEPT, etag=known.etag if known else None)
 
     def _page_items(self, normaliser: Normaliser, page_url: str, lines: list[Line]) -> list[Item]:
         found = split(lines, source=self.url, base_uri=self.options.base_uri, page_url=page_url)
