@@ -3,6 +3,12 @@ re-harvest with nothing changed.
 
     .venv/bin/python bench/harvest.py 10000                 # feed made from a lod store here
     .venv/bin/python bench/harvest.py --feed http://127.0.0.1:8000/catalog   # e.g. lod serve
+    .venv/bin/python bench/harvest.py --serve /path/to/store   # a lod serve started here
+
+With ``--serve``, a fresh ``lod serve`` of that store is started first, so the first harvest
+meets a server that has rendered nothing yet ("cold"); a second first harvest into another
+fresh store then meets pages the server has kept ("warm"). The server's own CPU seconds
+(its process and its query workers, from /proc) are reported for each run.
 
 Without ``--feed``: N synthetic Harmony-like records (bench/synthetic.py) are loaded into a
 store A with ``lod load``, and A's feed (a ``dcat:Catalog`` page of ``--per-page`` datasets, each
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import subprocess
@@ -63,6 +70,39 @@ def local_feed(n: int, per_page: int, work: Path) -> tuple[str, threading.Event]
     return found["url"], stop
 
 
+def start_serve(store: str) -> tuple[subprocess.Popen[bytes], str]:
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([LOD, "serve", "--store", store, "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "robots.txt", timeout=5).status_code == 200:
+                return server, base + "catalog"
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.kill()
+    sys.exit("lod serve did not start")
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (the query workers), from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid] + [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for p in pids:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -88,25 +128,42 @@ def main() -> None:
     parser.add_argument("n", type=int, nargs="?", default=10_000, help="datasets in the local feed")
     parser.add_argument("--feed", help="harvest this feed URL instead of a local one")
     parser.add_argument("--per-page", type=int, default=100)
+    parser.add_argument("--serve", metavar="STORE", help="start lod serve of STORE and harvest it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lod-bench-harvest-") as tmp:
         work = Path(tmp)
         feed = args.feed
         stop = None
-        if feed is None:
+        server = None
+        if args.serve:
+            server, feed = start_serve(args.serve)
+        elif feed is None:
             feed, stop = local_feed(args.n, args.per_page, work)
-        first, first_cpu, counts, line = harvest(feed, work / "b")
-        print(f"first run:  {line}")
-        again, again_cpu, counts2, line2 = harvest(feed, work / "b")
-        print(f"re-harvest: {line2}")
-        datasets = counts[0]
-        print(f"first run  {datasets / first:8,.0f} datasets/s ({first:.2f} s for {datasets:,}; "
-              f"CPU {first_cpu:.2f} s, {datasets / first_cpu:,.0f} datasets per CPU second)")
-        print(f"re-harvest {datasets / again:8,.0f} datasets/s ({again:.2f} s; CPU {again_cpu:.2f} s, "
-              f"{datasets / again_cpu:,.0f} datasets per CPU second), {first / again:.1f}x faster "
-              f"({first_cpu / again_cpu:.1f}x in CPU time); {counts2[3]} changed, {counts2[4]} unchanged")
-        if stop is not None:
-            stop.set()
+        try:
+            runs = [("first run", work / "b"), ("re-harvest", work / "b")]
+            if server is not None:
+                runs = [("first, cold server", work / "b"), ("first, warm server", work / "c"),
+                        ("re-harvest", work / "c")]
+            results = []
+            for label, store in runs:
+                served = tree_cpu(server.pid) if server is not None else 0.0
+                seconds, cpu, counts, line = harvest(feed, store)
+                served = tree_cpu(server.pid) - served if server is not None else None
+                print(f"{label}: {line}")
+                results.append((label, seconds, cpu, counts, served))
+            first = results[0][1]
+            for label, seconds, cpu, counts, served in results:
+                datasets = counts[0]
+                extra = f"; server CPU {served:.2f} s" if served is not None else ""
+                print(f"{label:20s} {datasets / seconds:8,.0f} datasets/s ({seconds:.2f} s for "
+                      f"{datasets:,}; harvester CPU {cpu:.2f} s{extra}); {first / seconds:.1f}x the "
+                      f"first run; {counts[2]} added, {counts[3]} changed, {counts[4]} unchanged")
+        finally:
+            if stop is not None:
+                stop.set()
+            if server is not None:
+                server.terminate()
+                server.wait(30)
 
 
 if __name__ == "__main__":

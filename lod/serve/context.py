@@ -45,9 +45,10 @@ class Reader(Protocol):
         ...
 
     async def content(self, iris: list[str], *, datasets_only: bool = False,
-                      graph_format: str = "ntriples") -> bytes | None:
+                      graph_format: str = "ntriples", head: bytes = b"") -> bytes | None:
         """What the feed carries for each dataset in ``iris`` (:mod:`lod.serve.content`) in
-        ``graph_format`` (:data:`lod.serve.jobs.GRAPH_FORMATS`), read directly from the store;
+        ``graph_format`` (:data:`lod.serve.jobs.GRAPH_FORMATS`), after the N-Triples ``head``
+        (a feed page's own triples), read directly from the store;
         empty when ``datasets_only`` and one of them is not a stored dataset; None when this
         reader cannot read directly (ask by SPARQL then)."""
         ...
@@ -75,7 +76,7 @@ class StoreReader:
         return await asyncio.to_thread(self._store.construct, query, bindings)
 
     async def content(self, iris: list[str], *, datasets_only: bool = False,
-                      graph_format: str = "ntriples") -> bytes | None:
+                      graph_format: str = "ntriples", head: bytes = b"") -> bytes | None:
         return None  # through the Store API: by SPARQL (page_content), as over a server
 
     def generation(self) -> str:

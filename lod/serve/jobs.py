@@ -55,6 +55,7 @@ class ContentJob:
     datasets_only: bool = False
     graph_format: str = "ntriples"  # written with lod's prefixes where the syntax has them
     max_bytes: int = MAX_GRAPH_BYTES
+    head: bytes = b""  # N-Triples written first (a feed page's catalogue and paging)
 
 
 Job = QueryJob | GraphJob | ContentJob

@@ -25,6 +25,17 @@ PREFIXES = {
 }
 
 
+#: the syntaxes by the names jobs use for them (:data:`lod.serve.jobs.GRAPH_FORMATS`)
+FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+NAMES = {fmt: name for name, fmt in FORMATS.items()}
+
+
 def write_triples(found: Iterable[ox.Triple], fmt: ox.RdfFormat, out: IO[bytes]) -> None:
     """``found`` in ``fmt`` to ``out``, with :data:`PREFIXES` where the syntax has prefixes."""
     if fmt == ox.RdfFormat.N_TRIPLES:
@@ -33,4 +44,4 @@ def write_triples(found: Iterable[ox.Triple], fmt: ox.RdfFormat, out: IO[bytes])
         ox.serialize(found, out, format=fmt, prefixes=PREFIXES)
 
 
-__all__ = ["PREFIXES", "write_triples"]
+__all__ = ["FORMATS", "NAMES", "PREFIXES", "write_triples"]

@@ -59,8 +59,9 @@ class BackendReader:
         return answer.body
 
     async def content(self, iris: list[str], *, datasets_only: bool = False,
-                      graph_format: str = "ntriples") -> bytes | None:
-        answer = await self._backend.content(ContentJob(tuple(iris), datasets_only, graph_format))
+                      graph_format: str = "ntriples", head: bytes = b"") -> bytes | None:
+        answer = await self._backend.content(ContentJob(tuple(iris), datasets_only, graph_format,
+                                                        head=head))
         if answer is None:
             return None
         if answer.kind == "error":

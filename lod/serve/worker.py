@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from lod.serve import content
 from lod.serve.jobs import Answer, ContentJob, GraphJob, Job, QueryJob, error
-from lod.serve.rdfwrite import write_triples
+from lod.serve.rdfwrite import FORMATS, write_triples
 
 _RESULTS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -31,13 +31,7 @@ _RESULTS = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
 }
-_GRAPHS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "nquads": ox.RdfFormat.N_QUADS,
-}
+_GRAPHS = FORMATS
 _PR_SET_PDEATHSIG = 1
 
 
@@ -214,8 +208,11 @@ def _content(store: ox.Store, job: ContentJob) -> Answer:
         return error(404, "not a stored dataset")
     out = _SizeLimit(job.max_bytes)
     try:
-        write_triples(content.content(store, job.iris), _GRAPHS[job.graph_format],
-                      cast(IO[bytes], out))
+        found = content.content(store, job.iris)
+        if job.head:
+            head = [q.triple for q in ox.parse(job.head, format=ox.RdfFormat.N_TRIPLES)]
+            found = list(dict.fromkeys(head + found))
+        write_triples(found, _GRAPHS[job.graph_format], cast(IO[bytes], out))
     except TooLarge:
         return _too_large(job.max_bytes)
     return Answer("graph", b"".join(out.chunks), form="graph", fmt=job.graph_format)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import gzip
+import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
 from lod.serve.context import ServeContext
+from lod.serve.rdfwrite import NAMES, write_triples
 from lod.serve.web import negotiate, rdf
 from lod.serve.web.http import cached, last_change
 
@@ -157,8 +159,28 @@ def _int(n: int) -> ox.Literal:
     return ox.Literal(str(n), datatype=_n(XSD + "integer"))
 
 
-async def feed_triples(ctx: ServeContext, path: str, page: PageRequest) -> list[ox.Triple]:
-    """One feed page: the catalogue, its datasets on this page with their graphs, the view."""
+async def feed_page(ctx: ServeContext, path: str, page: PageRequest, fmt: ox.RdfFormat) -> bytes:
+    """One feed page, written in ``fmt``: the catalogue, the datasets on this page with what
+    they carry (:data:`DATASET_CONTENT`), the view. The store's reader writes it itself
+    when it can (the embedded store's worker), so the page is not read back and written again."""
+    head, ids = await _feed_head(ctx, path, page)
+    if ids:
+        written = await ctx.reader.content(ids, graph_format=NAMES[fmt],
+                                           head=ox.serialize(head, format=ox.RdfFormat.N_TRIPLES) or b"")
+        if written is not None:
+            return written
+    seen = dict.fromkeys(head)
+    for triple in await page_content(ctx, ids):
+        seen.setdefault(triple, None)
+    out = io.BytesIO()
+    write_triples(list(seen), fmt, out)
+    return out.getvalue()
+
+
+async def _feed_head(ctx: ServeContext, path: str,
+                     page: PageRequest) -> tuple[list[ox.Triple], list[str]]:
+    """A feed page's own triples (the catalogue, the view, the page's dataset links) and the
+    datasets on it."""
     found = window(await _all_ids(ctx, page), page, ctx.config.page_size)
     ids, total = found.ids, found.total
     catalog = _n(ctx.config.link("catalog"))
@@ -191,10 +213,7 @@ async def feed_triples(ctx: ServeContext, path: str, page: PageRequest) -> list[
         out.append(ox.Triple(here, _n(HYDRA + "previous"),
                              _n(_url(ctx, path, page, before=ids[0]))))
     out += [ox.Triple(catalog, _n(DCAT + "dataset"), _n(d)) for d in ids]
-    seen = dict.fromkeys(out)
-    for triple in await page_content(ctx, ids):
-        seen.setdefault(triple, None)
-    return list(seen)
+    return list(dict.fromkeys(out)), ids
 
 
 async def page_content(ctx: ServeContext, ids: list[str]) -> list[ox.Triple]:
@@ -250,9 +269,10 @@ async def feed(request: Request, ctx: ServeContext) -> Response:
     except BadParameter as err:
         return PlainTextResponse(str(err), status_code=400)
     path = request.url.path.lstrip("/")
-    found = await feed_triples(ctx, path, page)
+    assert form.rdf_format is not None
+    body = await feed_page(ctx, path, page, form.rdf_format)
     headers = {"Vary": "Accept"} if ext is None else {}
-    return cached(request, rdf.write(found, form), form.media_type, await last_change(ctx), headers)
+    return cached(request, body, form.media_type, await last_change(ctx), headers)
 
 
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STR(?g) > ?after) } " \

@@ -21,13 +21,12 @@ from starlette.responses import PlainTextResponse, Response
 
 from lod.mapping.plan import iri_piece
 from lod.serve.context import ServeContext
+from lod.serve.rdfwrite import NAMES
 from lod.serve.web import describe, negotiate, pages, rdf
 from lod.serve.web.http import cached, last_change
 from lod.transforms.codes import EU_COUNTRY
 
 MAX_REST = 2000
-_GRAPH_FORMAT = {ox.RdfFormat.TURTLE: "turtle", ox.RdfFormat.N_TRIPLES: "ntriples",
-                 ox.RdfFormat.RDF_XML: "rdfxml", ox.RdfFormat.JSON_LD: "jsonld"}
 _COUNTRY = re.compile(r"[A-Z]{3}\Z")
 
 
@@ -51,7 +50,7 @@ async def resource(request: Request, ctx: ServeContext) -> Response:
         written = None
         if form.rdf_format is not None:  # a study, written by the store's reader itself
             written = await ctx.reader.content([iri], datasets_only=True,
-                                               graph_format=_GRAPH_FORMAT[form.rdf_format])
+                                               graph_format=NAMES[form.rdf_format])
             if written:
                 return cached(request, written, form.media_type, await last_change(ctx),
                               _headers(ctx, spelled, form, suffix_form))
