@@ -82,3 +82,19 @@ def test_unknown_and_non_study_iris(both: tuple[httpx.Client, httpx.Client]) -> 
     workers, _ = both
     assert workers.get("/id/study/nothing-like-this.ttl").status_code == 404
     assert workers.get("/id/organisation/nothing-like-this.ttl").status_code == 404
+
+
+def test_shared_graphs_kept_between_pages_change_nothing(store_dir: Path) -> None:
+    from lod.serve import content
+
+    store = ox.Store.read_only(str(store_dir))
+    datasets = sorted({q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, DATASET)
+                       if q.graph_name == q.subject})
+    assert len(datasets) >= 18
+    pages = [datasets[i:i + 4] for i in range(0, len(datasets), 4)]
+    for limit in (3, 20_000):  # dropped and read again when full; kept whole
+        kept = content.SharedGraphs(limit)
+        for _ in range(2):  # the second time, every shared graph comes from what was kept
+            for page in pages:
+                assert content.content(store, page, kept) == content.content(store, page)
+        assert 0 < len(kept._kept) <= limit

@@ -25,9 +25,33 @@ def is_dataset(store: ox.Store, node: ox.NamedNode) -> bool:
     return next(iter(store.quads_for_pattern(node, RDF_TYPE, DATASET, node)), None) is not None
 
 
-def content(store: ox.Store, iris: Sequence[str]) -> list[ox.Triple]:
+class SharedGraphs:
+    """The shared graphs read so far from one unchanging store: name → its triples, or None
+    when the name is no shared graph (no graph, or a dataset's). The same organisations,
+    countries and concepts recur on page after page; each costs a lookup once. Bounded: when
+    ``limit`` names are kept, they are dropped and read again as needed."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._kept: dict[ox.NamedNode, list[ox.Triple] | None] = {}
+
+    def get(self, store: ox.Store, name: ox.NamedNode) -> list[ox.Triple] | None:
+        if name in self._kept:
+            return self._kept[name]
+        found = None
+        if store.contains_named_graph(name) and not is_dataset(store, name):
+            found = _graphs(store, [name])
+        if len(self._kept) >= self.limit:
+            self._kept.clear()
+        self._kept[name] = found
+        return found
+
+
+def content(store: ox.Store, iris: Sequence[str], shared: SharedGraphs | None = None) -> list[ox.Triple]:
     """The distinct triples of the datasets ``iris`` and of what they reach, in a stable order
-    (each dataset's graph, then each step's shared graphs by IRI)."""
+    (each dataset's graph, then each step's shared graphs by IRI). ``shared``: the shared
+    graphs already read from this ``store``, kept between calls."""
+    shared = shared if shared is not None else SharedGraphs()
     seen: dict[ox.Triple, None] = {}
     done = {ox.NamedNode(i) for i in iris}
     level = _graphs(store, [ox.NamedNode(i) for i in iris])
@@ -37,9 +61,7 @@ def content(store: ox.Store, iris: Sequence[str]) -> list[ox.Triple]:
         if not names:
             break
         done |= names
-        shared = [n for n in sorted(names, key=lambda n: n.value)
-                  if store.contains_named_graph(n) and not is_dataset(store, n)]
-        level = _graphs(store, shared)
+        level = [t for n in sorted(names, key=lambda n: n.value) for t in shared.get(store, n) or ()]
         for triple in level:
             seen.setdefault(triple, None)
     return list(seen)
@@ -49,4 +71,4 @@ def _graphs(store: ox.Store, names: Iterable[ox.NamedNode]) -> list[ox.Triple]:
     return [q.triple for name in names for q in store.quads_for_pattern(None, None, None, name)]
 
 
-__all__ = ["content", "is_dataset"]
+__all__ = ["SharedGraphs", "content", "is_dataset"]

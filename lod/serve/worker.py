@@ -95,26 +95,29 @@ def _too_large(limit: int) -> Answer:
 
 
 class StoreHandle:
-    """The read-only store a worker reads, reopened when its location changes."""
+    """The read-only store a worker reads, reopened when its location or generation changes,
+    and the shared graphs read from it (which go with it)."""
 
     def __init__(self) -> None:
         self.key: tuple[str, str] | None = None
         self.store: ox.Store | None = None
+        self.shared = content.SharedGraphs()
 
     def open(self, location: str, generation: str) -> ox.Store:
         if self.store is None or (location, generation) != self.key:
             self.store = None  # close the old handle before opening the new one
+            self.shared = content.SharedGraphs()
             self.store = ox.Store.read_only(location)
             self.key = (location, generation)
         return self.store
 
 
-def run_job(store: ox.Store, job: Job) -> Answer:
-    """Answer one job from ``store``."""
+def run_job(store: ox.Store, job: Job, shared: content.SharedGraphs | None = None) -> Answer:
+    """Answer one job from ``store``; ``shared``: the shared graphs read from it before."""
     if isinstance(job, GraphJob):
         return _graph(store, job)
     if isinstance(job, ContentJob):
-        return _content(store, job)
+        return _content(store, job, shared)
     return _query(store, job)
 
 
@@ -199,7 +202,7 @@ def _graph(store: ox.Store, job: GraphJob) -> Answer:
     return Answer("graph", b"".join(out.chunks), form="graph", fmt=job.graph_format)
 
 
-def _content(store: ox.Store, job: ContentJob) -> Answer:
+def _content(store: ox.Store, job: ContentJob, shared: content.SharedGraphs | None) -> Answer:
     try:
         names = [ox.NamedNode(i) for i in job.iris]
     except ValueError as err:
@@ -208,7 +211,7 @@ def _content(store: ox.Store, job: ContentJob) -> Answer:
         return error(404, "not a stored dataset")
     out = _SizeLimit(job.max_bytes)
     try:
-        found = content.content(store, job.iris)
+        found = content.content(store, job.iris, shared)
         if job.head:
             head = [q.triple for q in ox.parse(job.head, format=ox.RdfFormat.N_TRIPLES)]
             found = list(dict.fromkeys(head + found))
@@ -244,7 +247,7 @@ def main(conn: Connection) -> None:
         except OSError as err:
             answer = error(503, f"cannot open the store: {err}")
         else:
-            answer = run_job(store, job)
+            answer = run_job(store, job, handle.shared)
         try:
             conn.send(answer)
         except (BrokenPipeError, OSError):
