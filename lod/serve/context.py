@@ -13,6 +13,7 @@ from typing import Protocol
 
 from lod.namespaces import DEFAULT_BASE_URI
 from lod.serve.feedids import FeedIds
+from lod.serve.generational import Generational
 from lod.store.base import Bindings, SelectResult, Store
 
 
@@ -91,19 +92,14 @@ class PerGeneration:
     generation changes: every page needs them, and they change only with the store."""
 
     def __init__(self) -> None:
-        self._generation: str | None = None
-        self._values: dict[str, object] = {}
+        self._values: Generational[str, object] = Generational()
 
     def get(self, generation: str, key: str) -> tuple[bool, object]:
         """(whether a value is kept for ``key`` in ``generation``, the value)."""
-        if generation != self._generation:
-            self._values.clear()
-            self._generation = generation
-        return key in self._values, self._values.get(key)
+        return self._values.lookup(generation, key)
 
     def put(self, generation: str, key: str, value: object) -> None:
-        if generation == self._generation:
-            self._values[key] = value
+        self._values.put(generation, key, value)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ committed) drops every kept list, so a harvester paging through never sees a sta
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+
+from lod.serve.generational import Generational
 
 #: ``modified_since`` values kept at once (each list holds every matching dataset IRI).
 MAX_LISTS = 4
@@ -20,8 +21,7 @@ MAX_LISTS = 4
 class FeedIds:
     def __init__(self, lists: int = MAX_LISTS) -> None:
         self.lists = lists
-        self._generation: str | None = None
-        self._kept: OrderedDict[str | None, list[str]] = OrderedDict()
+        self._kept: Generational[str | None, list[str]] = Generational(lists)
         self._lock = asyncio.Lock()
 
     async def get(self, generation: str, since: str | None,
@@ -29,16 +29,9 @@ class FeedIds:
         """The list for ``since`` in ``generation``, read with ``read`` when not kept. One
         request reads it while the others wait, so a burst of first requests reads it once."""
         async with self._lock:
-            if generation != self._generation:
-                self._kept.clear()
-                self._generation = generation
-            kept = self._kept.get(since)
-            if kept is not None:
-                self._kept.move_to_end(since)
+            found, kept = self._kept.lookup(generation, since)
+            if found and kept is not None:
                 return kept
-            found = await read()
-            if self.lists > 0:
-                self._kept[since] = found
-                while len(self._kept) > self.lists:
-                    self._kept.popitem(last=False)
-            return found
+            read_now = await read()
+            self._kept.put(generation, since, read_now)
+            return read_now

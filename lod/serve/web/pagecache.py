@@ -9,12 +9,13 @@ kept.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+
+from lod.serve.generational import Generational
 
 MAX_PAGES = 1024
 MAX_PAGE_BYTES = 32 * 1024**2  # a feed page of 100 realistic datasets is a few MB
@@ -36,9 +37,8 @@ class PageCache:
         self.entries = entries
         self.page_bytes = page_bytes
         self.total_bytes = total_bytes
-        self._bytes = 0
-        self._generation: str | None = None
-        self._pages: OrderedDict[tuple[str, ...], _Kept] = OrderedDict()
+        self._pages: Generational[tuple[str, ...], _Kept] = Generational(
+            entries, weigh=lambda kept: len(kept.body), total=total_bytes)
 
     @staticmethod
     def key(request: Request) -> tuple[str, ...]:
@@ -46,34 +46,20 @@ class PageCache:
                 *(request.headers.get(h, "") for h in _VARY))
 
     def get(self, generation: str, key: tuple[str, ...]) -> Response | None:
-        if generation != self._generation:
-            self._pages.clear()  # the store changed: every kept page may be stale
-            self._bytes = 0
-            self._generation = generation
-            return None
-        kept = self._pages.get(key)
+        _, kept = self._pages.lookup(generation, key)
         if kept is None:
             return None
-        self._pages.move_to_end(key)
         response = Response(kept.body, status_code=kept.status)
         response.raw_headers = list(kept.headers)
         return response
 
     def put(self, generation: str, key: tuple[str, ...], response: Response) -> None:
-        if (self.entries <= 0 or generation != self._generation
-                or isinstance(response, StreamingResponse) or response.status_code >= 400):
+        if isinstance(response, StreamingResponse) or response.status_code >= 400:
             return
         body = bytes(response.body)
         if len(body) > self.page_bytes:
             return
-        old = self._pages.pop(key, None)
-        if old is not None:
-            self._bytes -= len(old.body)
-        self._pages[key] = _Kept(response.status_code, body, tuple(response.raw_headers))
-        self._bytes += len(body)
-        while len(self._pages) > self.entries or self._bytes > self.total_bytes:
-            _, dropped = self._pages.popitem(last=False)
-            self._bytes -= len(dropped.body)
+        self._pages.put(generation, key, _Kept(response.status_code, body, tuple(response.raw_headers)))
 
 
 def unconditional(request: Request) -> Request:
