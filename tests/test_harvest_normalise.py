@@ -105,3 +105,16 @@ def test_a_shared_node_the_page_describes_keeps_the_page_description(
             {"c": _iri("https://w3id.org/lod-studies/id/keyword/mental-health")}).rows]
     assert labels == ["Mental health"]
     assert studies(store_dir, "studies-by-keyword", {"keyword": "mental health"}) == {"described-concept"}
+
+
+def test_the_shared_nodes_kept_for_reuse_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lod.harvest import normalise
+    from lod.harvest.datasets import lines_of
+
+    monkeypatch.setattr(normalise, "_NODES_KEPT", 5)
+    normaliser = normalise.Normaliser("https://w3id.org/lod-studies/id/")
+    iri = "http://example.org/ds/1"
+    text = "".join(f'<{iri}> <http://www.w3.org/ns/dcat#keyword> "topic {n}" .\n' for n in range(20))
+    out = normaliser.run(iri, lines_of(text.encode()))
+    assert len(out.shared) == 20 and sum("#theme>" in s for s in out.added) == 20
+    assert len(normaliser._nodes) <= 5

@@ -62,6 +62,7 @@ _ATTRIBUTION, _ROLE, _AGENT = f"<{PROV}qualifiedAttribution>", f"<{DCAT}hadRole>
 _COVERAGE = f"<{LOD}coverageYears>"
 _EU_COUNTRY = f"<{codes.EU_COUNTRY}"
 _INTEGER = ox.NamedNode(XSD + "integer")
+_NODES_KEPT = 50_000  # shared nodes' statements kept for reuse; dropped and made again past that
 
 
 def _literal(text: str, language: str | None = None) -> str:
@@ -119,6 +120,8 @@ class Normaliser:
         if node in out.shared:
             return
         if key not in self._nodes:
+            if len(self._nodes) >= _NODES_KEPT:  # a feed of endless distinct keywords
+                self._nodes.clear()
             self._nodes[key] = make(*args)
         out.shared[node] = self._nodes[key]
 
