@@ -78,6 +78,18 @@ def test_feed_pages_are_the_same_either_way(both: tuple[httpx.Client, httpx.Clie
     assert pages >= 1
 
 
+@pytest.mark.parametrize("suffix", sorted(SYNTAXES))
+def test_a_feed_page_the_worker_writes_is_the_same_in_every_syntax(
+        both: tuple[httpx.Client, httpx.Client], suffix: str) -> None:
+    workers, by_sparql = both
+    a, b = workers.get("/catalog" + suffix), by_sparql.get("/catalog" + suffix)
+    assert a.status_code == b.status_code == 200
+    assert a.headers["content-type"] == b.headers["content-type"]
+    found = _triples(a.content, SYNTAXES[suffix])
+    assert found == _triples(b.content, SYNTAXES[suffix])
+    assert sum(t.object == DATASET for t in found) >= 4  # the page's datasets, described
+
+
 def test_unknown_and_non_study_iris(both: tuple[httpx.Client, httpx.Client]) -> None:
     workers, _ = both
     assert workers.get("/id/study/nothing-like-this.ttl").status_code == 404
