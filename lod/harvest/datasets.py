@@ -52,11 +52,18 @@ class Split:
 
 def lines_of(ntriples: bytes) -> list[Line]:
     """N-Triples split into terms, each distinct triple once."""
-    out = []
-    for line in dict.fromkeys(ntriples.decode("utf-8").splitlines()):
-        s, p, rest = line.split(" ", 2)
-        out.append((s, p, rest[:-2]))  # drop the final " ."
-    return out
+    return [line_of(line[:-2]) for line in dict.fromkeys(ntriples.decode("utf-8").splitlines())]
+
+
+def line_of(statement: str) -> Line:
+    """A statement (an N-Triples line without its final " .") split into its three terms."""
+    s, p, o = statement.split(" ", 2)
+    return s, p, o
+
+
+def is_iri(term: str) -> bool:
+    """Whether an N-Triples term is an IRI (not a literal, blank node or quoted triple)."""
+    return term[0] == "<" and term[1:2] != "<"
 
 
 def literal_value(term: str) -> str:
@@ -164,4 +171,5 @@ def skolemise(lines: list[Line], node: str, iri: str) -> list[str]:
     return [f"{term(s)} {p} {term(o)}" for s, p, o in lines]
 
 
-__all__ = ["Found", "Line", "Rejection", "Split", "lines_of", "literal_value", "skolemise", "split"]
+__all__ = ["Found", "Line", "Rejection", "Split", "is_iri", "line_of", "lines_of", "literal_value",
+           "skolemise", "split"]

@@ -24,7 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from lod.harvest.datasets import Line, literal_value
+from lod.harvest.datasets import Line, is_iri, literal_value
 from lod.harvest.vocab import (
     DCAT,
     DCT,
@@ -73,10 +73,6 @@ def _language(term: str) -> str | None:
     """An N-Triples literal's language tag."""
     tail = term[term.rindex('"') + 1:] if term[0] == '"' else ""
     return tail[1:] if tail.startswith("@") else None
-
-
-def _iri(term: str) -> bool:
-    return term[0] == "<" and term[1:2] != "<"  # not a quoted triple
 
 
 @dataclass
@@ -151,7 +147,7 @@ class Normaliser:
                 continue
             if o.startswith(_EU_COUNTRY):
                 self._country(o[1:-1].rsplit("/", 1)[-1], out)
-            elif _iri(o) and o in by_subject:
+            elif is_iri(o) and o in by_subject:
                 name = _name(by_subject[o])
                 if name:
                     out.added.append(f"{o} {_TYPE} {_LOCATION}")
@@ -225,7 +221,7 @@ class Normaliser:
                  by_subject: dict[str, list[tuple[str, str]]], out: Normalised) -> None:
         span: tuple[int | None, int | None] | None = None
         for p, o in own:
-            if p != _TEMPORAL or not _iri(o):
+            if p != _TEMPORAL or not is_iri(o):
                 continue
             period = by_subject.get(o, [])
             start = _year(period, _START)
@@ -248,14 +244,14 @@ class Normaliser:
         links: list[tuple[str, str, str | None]] = []  # predicate, agent term, name
         for p, o in own:
             if p in (_FUNDER, _SPONSOR):
-                if _iri(o):
+                if is_iri(o):
                     links.append((p, o, _name(by_subject.get(o, []))))
                 elif o[0] == '"':  # a funder written as text: the organisations it names
                     links.append((p, o, literal_value(o).strip() or None))
-            elif p == _ATTRIBUTION and _iri(o):
+            elif p == _ATTRIBUTION and is_iri(o):
                 attribution = by_subject.get(o, [])
                 role = next((_ROLES[a] for q, a in attribution if q == _ROLE and a in _ROLES), None)
-                agent = next((a for q, a in attribution if q == _AGENT and _iri(a)), None)
+                agent = next((a for q, a in attribution if q == _AGENT and is_iri(a)), None)
                 if role and agent is not None:
                     links.append((role, agent, _name(by_subject.get(agent, []))))
         pointed: list[str] = []
@@ -263,13 +259,13 @@ class Normaliser:
             found = agents.organisation(name, self.ctx) if name else None
             organisations = found if isinstance(found, list) else [found] if found else []
             if not organisations:
-                if _iri(agent):
+                if is_iri(agent):
                     pointed.append(f"{node} {predicate} {agent}")
                 continue
             out.dropped.add(f"{node} {predicate} {agent}")
             # owl:sameAs only for a name that is one organisation: a listed "MRC Wellcome"
             # agent is none of them
-            original = agent[1:-1] if _iri(agent) and len(organisations) == 1 else None
+            original = agent[1:-1] if is_iri(agent) and len(organisations) == 1 else None
             for organisation in organisations:
                 target = f"{self.ctx.base}organisation/{organisation['key']}"
                 self._share(out, target, ("organisation", target, organisation["name"], original),

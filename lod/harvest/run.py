@@ -15,7 +15,7 @@ from lod.converter.core import Converter
 from lod.errors import LodError
 from lod.harvest import formats, harmony, paging, state
 from lod.harvest.ahead import ReadAhead
-from lod.harvest.datasets import Found, Line, lines_of, split
+from lod.harvest.datasets import Found, Line, is_iri, line_of, lines_of, split
 from lod.harvest.fetch import Fetcher, FetchError, FetchPolicy, Page, check_scheme
 from lod.harvest.normalise import Normaliser
 from lod.harvest.provenance import NORMALISATION, catalogue_node, content_hash, last_change
@@ -332,7 +332,7 @@ __all__ = ["DEFAULT_BASE_URI", "FetchError", "HarvestOptions", "HarvestReport", 
 
 def _normalised(normaliser: Normaliser, dataset: Found, catalogues: dict[str, list[str]],
                 warn: Callable[[str], None]) -> Built:
-    lines = [_line(statement) for statement in dataset.statements]
+    lines = [line_of(statement) for statement in dataset.statements]
     norm = normaliser.run(dataset.iri, lines)
     for warning in norm.warnings:
         warn(warning)
@@ -341,19 +341,19 @@ def _normalised(normaliser: Normaliser, dataset: Found, catalogues: dict[str, li
         shared.setdefault(catalogue, catalogues[catalogue])
     # The page's statements are kept as they came: only what normalising added or dropped is
     # written out anew.
-    statements = dict.fromkeys(s for s in dataset.statements if s not in norm.dropped)
-    statements.update(dict.fromkeys(norm.added))
+    statements = {st: line for st, line in zip(dataset.statements, lines, strict=True)
+                  if st not in norm.dropped}
+    statements.update((st, line_of(st)) for st in norm.added if st not in statements)
     own: list[str] = []
     others: dict[str, list[tuple[str, str]]] = {}  # node → (object, statement)
     linked_from_own: set[str] = set()
     typed: set[str] = set()  # nodes of a shared type
     node, fragment = f"<{dataset.iri}>", "<" + dataset.iri.split("#", 1)[0] + "#"
     types, share = f"<{RDF_TYPE}>", _shared_type_terms()
-    for statement in statements:
-        s, p, o = statement.split(" ", 2)
+    for statement, (s, p, o) in statements.items():
         if _belongs_to(s, o, node, fragment):
             own.append(statement)
-            if _is_iri(o):
+            if is_iri(o):
                 linked_from_own.add(o[1:-1])
         else:
             others.setdefault(s[1:-1], []).append((o, statement))
@@ -366,7 +366,7 @@ def _normalised(normaliser: Normaliser, dataset: Found, catalogues: dict[str, li
         # tables: the source says what its nodes are (a lod feed's concepts keep their labels)
         shared[n] = [st for _, st in entries]
         for o, _ in entries:
-            if _is_iri(o):
+            if is_iri(o):
                 owner_of.setdefault(o[1:-1], n)
     for n, entries in others.items():
         if n in described:
@@ -386,21 +386,12 @@ def _shared_type_terms() -> frozenset[str]:
     return frozenset(str(t) for t in shared_types())
 
 
-def _line(statement: str) -> Line:
-    s, p, o = statement.split(" ", 2)
-    return s, p, o
-
-
-def _is_iri(term: str) -> bool:
-    return term[0] == "<" and term[1:2] != "<"  # not a quoted triple
-
-
 def _belongs_to(subject: str, obj: str, node: str, fragment: str) -> bool:
     """Whether a statement goes in the dataset's own graph: it is about the dataset (``node``),
     a node of its own (a ``fragment`` of its IRI, a skolemised blank node) or links to it.
     Other nodes with IRIs of their own that are shared (:func:`shared_types`) go in graphs
     named by those IRIs, as lod's converter puts them."""
-    if not _is_iri(subject):
+    if not is_iri(subject):
         return True
     return subject == node or subject.startswith(fragment) or obj == node
 

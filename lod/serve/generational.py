@@ -1,8 +1,8 @@
 """Values kept for one generation of the store (:meth:`lod.serve.reader.Reader.generation`):
-the one rule the answer cache, the feed's dataset lists and the last-change stamp share. A
-value is kept only for the generation it was read in; the first look with a new generation
-drops everything kept (the store changed: any of it may be stale), and a value read in an
-older generation is never kept."""
+the one rule the answer cache, the rendered-page cache, the feed's dataset lists and the
+last-change stamp share. A value is kept only for the generation it was read in; the first
+look with a new generation drops everything kept (the store changed: any of it may be
+stale), and a value read in an older generation is never kept."""
 
 from __future__ import annotations
 
