@@ -188,6 +188,16 @@ def test_select_ask_construct(store: Store) -> None:
     assert len(triples) == 4
 
 
+def test_select_rows_keep_variable_order_and_refuse_triple_terms(
+        make_store: Callable[..., Store], tmp_path: Path) -> None:
+    store = make_store("embedded", store_dir=tmp_path / "s")
+    rows = store.select("SELECT ?a ?none ?b WHERE { VALUES (?a ?b) { (1 'x') (2 UNDEF) } }").ox_rows
+    assert rows == [{"a": ox.Literal("1", datatype=ox.NamedNode(str(XSD_INTEGER))), "b": ox.Literal("x")},
+                    {"a": ox.Literal("2", datatype=ox.NamedNode(str(XSD_INTEGER)))}]
+    with pytest.raises(QueryError, match="RDF-star is not supported"):
+        store.select(f"SELECT ?a ?t WHERE {{ VALUES ?a {{ 1 }} BIND(TRIPLE(<{EX}s>, <{EX}p>, ?a) AS ?t) }}")
+
+
 def test_malformed_query_is_a_query_error_with_the_reason(store: Store) -> None:
     with pytest.raises(QueryError) as caught:
         store.select("SELEC * WHERE { ?s ?p ?o }")

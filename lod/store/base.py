@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 Bindings = Mapping[str, "Identifier | OxTerm"]
 #: A row of a SELECT answer in pyoxigraph terms.
 OxRow = dict[str, OxTerm]
+_ROW_KINDS = frozenset({type(None), ox.NamedNode, ox.BlankNode, ox.Literal})
 
 #: ``dump`` format names and the pyoxigraph formats behind them.
 DUMP_FORMATS: dict[str, ox.RdfFormat] = {name: s.rdf_format for name, s in SYNTAXES.items()}
@@ -57,8 +58,17 @@ class SelectResult:
     def of(cls, solutions: ox.QuerySolutions) -> SelectResult:
         """pyoxigraph's solutions, kept as they are (unbound variables left out of each row)."""
         names = [v.value for v in solutions.variables]
-        rows = [{name: checked(term) for name in names if (term := solution[name]) is not None}
-                for solution in solutions]
+        rows: list[OxRow] = []
+        kinds: set[type] = set()
+        # A solution iterates its values in the order of the variables; checking the kinds
+        # seen once at the end costs a third of checking each term (1,000-row facet answers).
+        for solution in solutions:
+            values = tuple(solution)
+            kinds.update(map(type, values))
+            rows.append({name: term for name, term in zip(names, values, strict=True)
+                         if term is not None})
+        for kind in kinds - _ROW_KINDS:
+            checked(next(t for row in rows for t in row.values() if type(t) is kind))
         return cls(names, ox_rows=rows)
 
     @property
