@@ -53,16 +53,18 @@ def open_input(path: str, stdin: BinaryIO | None = None) -> tuple[Any, str]:
     else:
         name = path
         try:
-            raw = Path(path).open("rb")  # noqa: SIM115 - closed by open_inputs when done
+            raw = Path(path).open("rb", buffering=0)  # noqa: SIM115 - closed by open_inputs
         except FileNotFoundError:
             raise InputError(f"{path}: no such file") from None
         except IsADirectoryError:
             raise InputError(f"{path}: is a directory (give the files inside it)") from None
         except PermissionError:
             raise InputError(f"{path}: permission denied") from None
-    stream: Any = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
+    # peek() gives at most one buffer: the buffer must hold DETECT_BYTES, or a JSON Lines file
+    # whose first record is longer than the default 4-8 KB is not seen to be JSON Lines.
+    stream: Any = io.BufferedReader(raw, DETECT_BYTES)
     if stream.peek(2)[:2] == b"\x1f\x8b":
-        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))
+        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"), DETECT_BYTES)
     return stream, name
 
 
