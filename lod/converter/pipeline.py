@@ -10,6 +10,7 @@ from typing import BinaryIO, Literal
 
 from lod.converter.core import Conversion, Converter, StudyGraph
 from lod.converter.parallel import ChunkResult, ConverterSpec, convert_lines_parallel
+from lod.converter.seen import SeenStudies
 from lod.readers import InputFile, harmony_json, open_inputs, records_of
 from lod.records import Origin, Problem, Record, Rejected
 
@@ -36,7 +37,7 @@ class RunSummary:
     duplicates: int = 0  # study graphs whose IRI an earlier record of the run had
     rejections: list[Problem] = field(default_factory=list)
     keep: Keep = "first"
-    _studies: dict[str, tuple[Origin, int]] = field(default_factory=dict)
+    _studies: SeenStudies = field(default_factory=SeenStudies)
 
     def add(self, conversion: Conversion, sink: Callable[[StudyGraph], None],
             on_problem: Callable[[Problem, bool], None], described: set[str]) -> None:
@@ -61,7 +62,7 @@ class RunSummary:
         """Whether a study graph goes on: True unless its IRI came before and the run keeps
         the first. A repeat is warned about with both places and counted once."""
         earlier = self._studies.get(graph.iri)
-        self._studies[graph.iri] = (origin, graph.count)
+        self._studies.put(graph.iri, origin, graph.count)
         if earlier is None:
             return True
         self.duplicates += 1
@@ -72,7 +73,7 @@ class RunSummary:
         on_problem(Problem(origin, None, f"study <{graph.iri}> again: first at {first}; {kept}"),
                    False)
         if self.keep == "first":
-            self._studies[graph.iri] = earlier
+            self._studies.put(graph.iri, *earlier)
             return False
         self.studies -= 1  # counted again when it is passed on
         self.triples -= count
@@ -125,7 +126,7 @@ class RunSummary:
         for iri, origin in chunk.studies:  # encoded already: a repeat can only be reported
             earlier = self._studies.get(iri)
             if earlier is None:
-                self._studies[iri] = (origin, 0)
+                self._studies.put(iri, origin, 0)
                 continue
             self.duplicates += 1
             self.warnings += 1
