@@ -1,10 +1,10 @@
 """The study IRIs a run has passed on, each with where it came first and its triple count, kept
 small: a run of 200,000 realistic records meets about 430,000 study IRIs, and a dict of IRI →
-(Origin, count) grew the main process by 100 MB over it (about 340 bytes a study).
+(Origin, count) took about 310 bytes a study (traced, 430,000 IRIs of 70 characters).
 
 Each IRI is kept as a 16-byte BLAKE2b digest (two IRIs sharing one by chance: about 1 in 10^27
 for a million studies), and its first place as numbers in typed arrays, the file and JSON
-pointer interned: about 110 bytes a study.
+pointer interned: about 160 bytes a study, measured the same way.
 """
 
 from __future__ import annotations
