@@ -31,7 +31,6 @@ _RESULTS = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
 }
-_GRAPHS = FORMATS
 _PR_SET_PDEATHSIG = 1
 
 
@@ -147,7 +146,7 @@ def _query(store: ox.Store, job: QueryJob) -> Answer:
                 return error(406, "a CONSTRUCT or DESCRIBE query answers with a graph; accept an RDF syntax")
             out = _SizeLimit(job.max_bytes)
             try:
-                result.serialize(cast(IO[bytes], out), format=_GRAPHS[job.graph_format])
+                result.serialize(cast(IO[bytes], out), format=FORMATS[job.graph_format])
             except TooLarge:
                 return _too_large(job.max_bytes)
             return Answer("graph", b"".join(out.chunks), form="graph", fmt=job.graph_format)
@@ -196,7 +195,7 @@ def _graph(store: ox.Store, job: GraphJob) -> Answer:
     triples = (quad.triple for quad in store.quads_for_pattern(None, None, None, name))
     out = _SizeLimit(job.max_bytes)
     try:
-        ox.serialize(triples, cast(IO[bytes], out), format=_GRAPHS[job.graph_format])
+        ox.serialize(triples, cast(IO[bytes], out), format=FORMATS[job.graph_format])
     except TooLarge:
         return _too_large(job.max_bytes)
     return Answer("graph", b"".join(out.chunks), form="graph", fmt=job.graph_format)
@@ -215,7 +214,7 @@ def _content(store: ox.Store, job: ContentJob, shared: content.SharedGraphs | No
         if job.head:
             head = [q.triple for q in ox.parse(job.head, format=ox.RdfFormat.N_TRIPLES)]
             found = list(dict.fromkeys(head + found))
-        write_triples(found, _GRAPHS[job.graph_format], cast(IO[bytes], out))
+        write_triples(found, FORMATS[job.graph_format], cast(IO[bytes], out))
     except TooLarge:
         return _too_large(job.max_bytes)
     return Answer("graph", b"".join(out.chunks), form="graph", fmt=job.graph_format)

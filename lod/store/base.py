@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from lod.errors import QueryError, UsageError
 from lod.namespaces import PREFIXES
 from lod.output.syntaxes import SYNTAXES
-from lod.store.terms import OxTerm, checked, from_ox, to_ox
+from lod.store.terms import OX_TERM_TYPES, OxTerm, checked, from_ox, to_ox
 
 if TYPE_CHECKING:
     from rdflib.term import Identifier
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 Bindings = Mapping[str, "Identifier | OxTerm"]
 #: A row of a SELECT answer in pyoxigraph terms.
 OxRow = dict[str, OxTerm]
-_ROW_KINDS = frozenset({type(None), ox.NamedNode, ox.BlankNode, ox.Literal})
+_ROW_KINDS = frozenset({type(None), *OX_TERM_TYPES})
 
 #: ``dump`` format names and the pyoxigraph formats behind them.
 DUMP_FORMATS: dict[str, ox.RdfFormat] = {name: s.rdf_format for name, s in SYNTAXES.items()}

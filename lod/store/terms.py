@@ -23,7 +23,8 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
-_OX_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
+#: The pyoxigraph term types lod works with (no RDF-star triple terms).
+OX_TERM_TYPES = (ox.NamedNode, ox.BlankNode, ox.Literal)
 
 
 def iri(value: str) -> ox.NamedNode:
@@ -62,7 +63,7 @@ def to_ox(term: Identifier) -> OxTerm:
 def checked(term: object) -> OxTerm:
     """``term`` if it is a pyoxigraph IRI, blank node or literal; QueryError otherwise (an
     RDF-star triple in a query result)."""
-    if isinstance(term, _OX_TERMS):
+    if isinstance(term, OX_TERM_TYPES):
         return term
     raise QueryError(f"unsupported term in a query result: {term!r} (RDF-star is not supported)")
 
