@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from lod.namespaces import DEFAULT_BASE_URI
 from lod.serve.feedids import FeedIds
 from lod.serve.generational import Generational
+from lod.serve.readahead import ReadAhead
 from lod.store.base import Bindings, SelectResult, Store
 
 
@@ -108,3 +109,6 @@ class ServeContext:
     reader: Reader
     feed_ids: FeedIds = field(default_factory=FeedIds)
     per_generation: PerGeneration = field(default_factory=PerGeneration)
+    #: feed pages started before they are asked for: (path, page request, format) → (bytes,
+    #: the request for the page after it)
+    feed_ahead: ReadAhead[tuple[str, Any, str], tuple[bytes, Any]] = field(default_factory=ReadAhead)

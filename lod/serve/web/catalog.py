@@ -161,26 +161,44 @@ def _int(n: int) -> ox.Literal:
 
 async def feed_page(ctx: ServeContext, path: str, page: PageRequest, fmt: ox.RdfFormat) -> bytes:
     """One feed page, written in ``fmt``: the catalogue, the datasets on this page with what
-    they carry (:data:`DATASET_CONTENT`), the view. The store's reader writes it itself
-    when it can (the embedded store's worker), so the page is not read back and written again."""
-    head, ids = await _feed_head(ctx, path, page)
+    they carry (:data:`DATASET_CONTENT`), the view. When it has a next page, that one is
+    started at once (:mod:`lod.serve.readahead`): a harvester asks for it next."""
+    generation = ctx.reader.generation()
+    name = NAMES[fmt]
+    kept = await ctx.feed_ahead.take(generation, (path, page, name))
+    body, following = kept if kept is not None else await _render_page(ctx, path, page, fmt)
+    # Only with kept pages on, and while the store's generation holds still between two looks
+    # (a reader that cannot tell when the store changes gives a new one each time).
+    if following is not None and ctx.config.page_cache_entries and ctx.reader.generation() == generation:
+        ahead = following
+        ctx.feed_ahead.start(generation, (path, ahead, name),
+                             lambda: _render_page(ctx, path, ahead, fmt))
+    return body
+
+
+async def _render_page(ctx: ServeContext, path: str, page: PageRequest,
+                       fmt: ox.RdfFormat) -> tuple[bytes, PageRequest | None]:
+    """The page's bytes and the request for the page after it (None on the last page). The
+    store's reader writes the page itself when it can (the embedded store's worker), so it is
+    not read back and written again."""
+    head, ids, following = await _feed_head(ctx, path, page)
     if ids:
         written = await ctx.reader.content(ids, graph_format=NAMES[fmt],
                                            head=ox.serialize(head, format=ox.RdfFormat.N_TRIPLES) or b"")
         if written is not None:
-            return written
+            return written, following
     seen = dict.fromkeys(head)
     for triple in await page_content(ctx, ids):
         seen.setdefault(triple, None)
     out = io.BytesIO()
     write_triples(list(seen), fmt, out)
-    return out.getvalue()
+    return out.getvalue(), following
 
 
 async def _feed_head(ctx: ServeContext, path: str,
-                     page: PageRequest) -> tuple[list[ox.Triple], list[str]]:
-    """A feed page's own triples (the catalogue, the view, the page's dataset links) and the
-    datasets on it."""
+                     page: PageRequest) -> tuple[list[ox.Triple], list[str], PageRequest | None]:
+    """A feed page's own triples (the catalogue, the view, the page's dataset links), the
+    datasets on it, and the request for the next page (None when this is the last)."""
     found = window(await _all_ids(ctx, page), page, ctx.config.page_size)
     ids, total = found.ids, found.total
     catalog = _n(ctx.config.link("catalog"))
@@ -213,7 +231,8 @@ async def _feed_head(ctx: ServeContext, path: str,
         out.append(ox.Triple(here, _n(HYDRA + "previous"),
                              _n(_url(ctx, path, page, before=ids[0]))))
     out += [ox.Triple(catalog, _n(DCAT + "dataset"), _n(d)) for d in ids]
-    return list(dict.fromkeys(out)), ids
+    following = PageRequest(after=ids[-1], since=page.since) if ids and found.has_next else None
+    return list(dict.fromkeys(out)), ids, following
 
 
 async def page_content(ctx: ServeContext, ids: list[str]) -> list[ox.Triple]:
