@@ -32,11 +32,13 @@ from lod.store import deleting, facets, loading
               show_default=True, metavar="TRIPLES", help="Triples per write to the store.")
 @click.option("--input-format", "format_name", type=click.Choice(list(SYNTAXES)),
               help="Every input is RDF in this syntax, loaded as it is (needed for RDF on stdin).")
+@click.option("--no-compact", "no_compact", is_flag=True,
+              help="Skip compacting the embedded store after a big load (reads stay slower).")
 @input_options
 @store_options
 def load_command(inputs: tuple[str, ...], rejects: str | None, quiet: bool, jobs: int, batch: int,
-                 format_name: str | None, source: str | None, mapping: str | None, base_uri: str,
-                 target: dict[str, Any]) -> None:
+                 format_name: str | None, no_compact: bool, source: str | None, mapping: str | None,
+                 base_uri: str, target: dict[str, Any]) -> None:
     """Convert study records and load them into the store; RDF files (.ttl .nt .nq .trig .rdf
     .jsonld) that no reader claims are loaded as they are.
 
@@ -52,7 +54,8 @@ def load_command(inputs: tuple[str, ...], rejects: str | None, quiet: bool, jobs
             report = loading.load(store, inputs, converter_spec(base_uri, mapping),
                                   on_problem=problem_reporter(rejects_file, quiet), source=source,
                                   jobs=jobs, batch_triples=batch, on_progress=progress.converted,
-                                  on_written=progress.written, format_name=format_name)
+                                  on_written=progress.written, format_name=format_name,
+                                  compact=not no_compact)
         finally:
             progress.done()
     if report.conversion is not None:

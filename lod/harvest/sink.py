@@ -126,11 +126,14 @@ class Sink:
         return len(gone)
 
     def finish(self) -> None:
-        """Write what is pending; refresh the facet summary when anything was written."""
+        """Write what is pending; compact an embedded store after bulk loads (see
+        :meth:`EmbeddedStore.compact`); refresh the facet summary when anything was written."""
         try:
             self.flush()
         finally:
             self._writer.close()
+        if isinstance(self.store, EmbeddedStore) and self.store.compact() is not None:
+            self.counts.writes += 1
         if self._stale:
             facets.refresh(self.store)
             self.counts.writes += 1

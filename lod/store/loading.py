@@ -50,6 +50,7 @@ class LoadReport:
     triples: int = 0  # written, index triples included
     batches: int = 0
     seconds: float = 0.0
+    compaction: float | None = None  # seconds spent compacting the store's files, if any
     facets: facets.Summary | None = None
     files: list[str] = field(default_factory=list)
 
@@ -59,8 +60,10 @@ class LoadReport:
         parts = [f"loaded {studies:,} studies"]
         if self.rdf_files:
             parts.append(f"{self.rdf_files:,} RDF files")
+        compacted = (f"; compacting took {self.compaction:.2f} s"
+                     if self.compaction is not None else "")
         return (f"{', '.join(parts)}: {self.graphs:,} graphs, {self.triples:,} triples "
-                f"in {self.seconds:.2f} s ({rate:,.0f} triples/s)")
+                f"in {self.seconds:.2f} s ({rate:,.0f} triples/s{compacted})")
 
 
 class BatchWriter:
@@ -199,13 +202,17 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
          on_progress: Callable[[RunSummary], None] | None = None,
          on_written: Callable[[int, int], None] | None = None,
          stdin: BinaryIO | None = None, writers: int | None = None,
-         format_name: str | None = None) -> LoadReport:
+         format_name: str | None = None, compact: bool = True) -> LoadReport:
     """Convert and load ``paths`` (files, folders, ``-``), then refresh the facet summary.
 
     ``writers``: threads writing batches; by default 2 for the embedded store (two bulk loads
     at once), 1 for a server (its CPU is the limit: with Virtuoso two writers cost more server
     time per study and were no faster; over SPARQL Update alone it answers concurrent updates
-    with "Transaction deadlocked")."""
+    with "Transaction deadlocked").
+
+    ``compact``: in the embedded store, compact its files after bulk loads (see
+    :meth:`EmbeddedStore.compact`): reading a graph gets about 3× faster, and the facet
+    summary that follows reads them all."""
     if writers is None:
         writers = 1 if store.remote else 2
     started = time.perf_counter()
@@ -232,6 +239,8 @@ def load(store: Store, paths: Sequence[str], spec: ConverterSpec, *,
     finally:
         writer.close()
     report.graphs, report.triples, report.batches = writer.graphs, writer.triples, writer.batches
+    if compact and isinstance(store, EmbeddedStore):
+        report.compaction = store.compact()
     report.facets = facets.refresh(store)
     report.seconds = time.perf_counter() - started
     return report
