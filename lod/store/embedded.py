@@ -322,8 +322,6 @@ class EmbeddedStore(ClosingMixin):
                     store.load(nquads, format=_NQ)
                 else:
                     store.bulk_load(nquads, format=_NQ)
-                    with self._lock:
-                        self._bulk_loads += 1
             except SyntaxError as err:
                 if not small:
                     self._apply(store, b"", names)
@@ -337,6 +335,8 @@ class EmbeddedStore(ClosingMixin):
             # waited minutes in all on RocksDB's compactions.
             journal.unlink(missing_ok=True)
             with self._lock:
+                if not small:
+                    self._bulk_loads += 1
                 self._publish(store)
         except OSError as err:
             raise StoreError(f"store {self.path}: write failed: {err}") from None
