@@ -64,6 +64,25 @@ def test_an_id_document_is_the_same_either_way(both: tuple[httpx.Client, httpx.C
     assert workers.get("/id/" + rest).status_code == 200  # the HTML page, from the same read
 
 
+def test_study_pages_the_workers_render_are_the_pages_the_server_renders(
+        both: tuple[httpx.Client, httpx.Client], store_dir: Path) -> None:
+    """The workers render study pages beside the read (lod.serve.web.study); over SPARQL
+    the server renders them itself. Both must write the same bytes, for every study."""
+    store = ox.Store.read_only(str(store_dir))
+    studies = sorted({q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, DATASET)
+                      if q.graph_name == q.subject})
+    assert len(studies) >= 18
+    for study in studies:
+        path = "/id/" + study.removeprefix(BASE)
+        for asked, headers in ((path, {"accept": "text/html"}), (path + ".html", {})):
+            a, b = (c.get(asked, headers=headers) for c in both)
+            assert a.status_code == b.status_code == 200, (asked, a.text[:200])
+            assert a.headers["content-type"] == b.headers["content-type"] == "text/html; charset=utf-8"
+            assert a.headers.get("content-location") == b.headers.get("content-location")
+            assert a.text == b.text, asked
+            assert '<script type="application/ld+json">' in a.text
+
+
 def test_feed_pages_are_the_same_either_way(both: tuple[httpx.Client, httpx.Client]) -> None:
     workers, by_sparql = both
     page, pages = "/catalog.nt", 0
@@ -110,3 +129,22 @@ def test_shared_graphs_kept_between_pages_change_nothing(store_dir: Path) -> Non
             for page in pages:
                 assert content.content(store, page, kept) == content.content(store, page)
         assert 0 < len(kept._kept) <= limit
+
+
+def test_a_study_read_for_its_page_is_its_content_indexed(store_dir: Path) -> None:
+    """``content.indexed`` (a study page's read) holds exactly the triples ``content.content``
+    reads, and counts them the same, whatever shared graphs were kept before."""
+    from lod.serve import content
+
+    store = ox.Store.read_only(str(store_dir))
+    datasets = sorted({q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, DATASET)
+                       if q.graph_name == q.subject})
+    for limit in (3, 20_000):
+        kept = content.SharedGraphs(limit)
+        for _ in range(2):
+            for iri in datasets:
+                expected = content.content(store, [iri])
+                objects, size = content.indexed(store, iri, kept)
+                found = {ox.Triple(s, p, o) for (s, p), values in objects.items() for o in values}
+                assert found == set(expected), iri
+                assert size == len(expected) == sum(len(v) for v in objects.values()), iri

@@ -14,6 +14,8 @@ from typing import Any, Protocol
 from lod.namespaces import DEFAULT_BASE_URI
 from lod.serve.feedids import FeedIds
 from lod.serve.generational import Generational
+from lod.serve.jobs import StudyPage
+from lod.serve.links import Links
 from lod.serve.readahead import ReadAhead
 from lod.store.base import Bindings, SelectResult, Store
 
@@ -29,6 +31,10 @@ class ServeConfig:
     max_rows: int = 100_000
     page_size: int = 100
     page_cache_entries: int = 1024  # rendered pages kept per store generation (0: none)
+
+    @property
+    def links(self) -> Links:
+        return Links(self.public_url, self.base_uri)
 
     def link(self, path: str) -> str:
         """The public URL of a server path such as ``catalog.ttl`` or ``/id/study/x``."""
@@ -47,10 +53,12 @@ class Reader(Protocol):
         ...
 
     async def content(self, iris: list[str], *, datasets_only: bool = False,
-                      graph_format: str = "ntriples", head: bytes = b"") -> bytes | None:
+                      graph_format: str = "ntriples", head: bytes = b"",
+                      page: StudyPage | None = None) -> bytes | None:
         """What the feed carries for each dataset in ``iris`` (:mod:`lod.serve.content`) in
         ``graph_format`` (:data:`lod.serve.jobs.GRAPH_FORMATS`), after the N-Triples ``head``
-        (a feed page's own triples), read directly from the store;
+        (a feed page's own triples), or as one study's HTML ``page``, read directly from the
+        store;
         empty when ``datasets_only`` and one of them is not a stored dataset; None when this
         reader cannot read directly (ask by SPARQL then)."""
         ...
@@ -78,7 +86,8 @@ class StoreReader:
         return await asyncio.to_thread(self._store.construct, query, bindings)
 
     async def content(self, iris: list[str], *, datasets_only: bool = False,
-                      graph_format: str = "ntriples", head: bytes = b"") -> bytes | None:
+                      graph_format: str = "ntriples", head: bytes = b"",
+                      page: StudyPage | None = None) -> bytes | None:
         return None  # through the Store API: by SPARQL (page_content), as over a server
 
     def generation(self) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lod.serve.links import Links
+
 #: Result formats by short name; the worker maps them to pyoxigraph's formats.
 RESULT_FORMATS = ("json", "xml", "csv", "tsv")
 #: a graph answer (CONSTRUCT, DESCRIBE, a stored graph) larger than this is refused (413):
@@ -47,6 +49,15 @@ class GraphJob:
 
 
 @dataclass(frozen=True)
+class StudyPage:
+    """A study's content written as its HTML page (:mod:`lod.serve.web.study`) at the server
+    path ``path``, linking under ``links``, instead of as RDF."""
+
+    path: str
+    links: Links
+
+
+@dataclass(frozen=True)
 class ContentJob:
     """What the feed carries for each of ``iris`` (:mod:`lod.serve.content`).
     ``datasets_only``: answer 404 unless every IRI is a stored dataset."""
@@ -56,6 +67,7 @@ class ContentJob:
     graph_format: str = "ntriples"  # written with lod's prefixes where the syntax has them
     max_bytes: int = MAX_GRAPH_BYTES
     head: bytes = b""  # N-Triples written first (a feed page's catalogue and paging)
+    page: StudyPage | None = None  # one study's page in place of ``graph_format``
 
 
 Job = QueryJob | GraphJob | ContentJob

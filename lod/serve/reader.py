@@ -7,7 +7,7 @@ import pyoxigraph as ox
 
 from lod.errors import LodError, QueryError
 from lod.serve.backend import Backend
-from lod.serve.jobs import Answer, ContentJob, QueryJob
+from lod.serve.jobs import Answer, ContentJob, QueryJob, StudyPage
 from lod.store.base import Bindings, SelectResult
 from lod.store.bindings import inject_values
 
@@ -59,9 +59,10 @@ class BackendReader:
         return answer.body
 
     async def content(self, iris: list[str], *, datasets_only: bool = False,
-                      graph_format: str = "ntriples", head: bytes = b"") -> bytes | None:
+                      graph_format: str = "ntriples", head: bytes = b"",
+                      page: StudyPage | None = None) -> bytes | None:
         answer = await self._backend.content(ContentJob(tuple(iris), datasets_only, graph_format,
-                                                        head=head))
+                                                        head=head, page=page))
         if answer is None:
             return None
         if answer.kind == "error":

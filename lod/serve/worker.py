@@ -22,7 +22,7 @@ from typing import IO, cast
 import pyoxigraph as ox
 
 from lod.serve import content
-from lod.serve.jobs import Answer, ContentJob, GraphJob, Job, QueryJob, error
+from lod.serve.jobs import Answer, ContentJob, GraphJob, Job, QueryJob, StudyPage, error
 from lod.serve.rdfwrite import FORMATS, write_triples
 
 _RESULTS = {
@@ -208,6 +208,8 @@ def _content(store: ox.Store, job: ContentJob, shared: content.SharedGraphs | No
         return error(400, f"not an IRI: {err}")
     if job.datasets_only and not all(content.is_dataset(store, n) for n in names):
         return error(404, "not a stored dataset")
+    if job.page is not None:
+        return _page(store, job, job.page, shared)
     out = _SizeLimit(job.max_bytes)
     try:
         found = content.content(store, job.iris, shared)
@@ -218,6 +220,22 @@ def _content(store: ox.Store, job: ContentJob, shared: content.SharedGraphs | No
     except TooLarge:
         return _too_large(job.max_bytes)
     return Answer("graph", b"".join(out.chunks), form="graph", fmt=job.graph_format)
+
+
+def _page(store: ox.Store, job: ContentJob, page: StudyPage,
+          shared: content.SharedGraphs | None) -> Answer:
+    """One study's HTML page, rendered here beside the read: the page's CPU then runs in the
+    workers, on every core, and the server process only forwards it."""
+    from lod.serve.web.study import study_html  # the templates load on the first page
+    from lod.serve.web.view import DescribedGraph
+
+    if len(job.iris) != 1:
+        return error(400, "a study page is one study")
+    graph = DescribedGraph(*content.indexed(store, job.iris[0], shared))
+    html = study_html(graph, job.iris[0], page.path, page.links).encode("utf-8")
+    if len(html) > job.max_bytes:
+        return _too_large(job.max_bytes)
+    return Answer("page", html, form="page", fmt="html")
 
 
 def _die_with_parent() -> None:

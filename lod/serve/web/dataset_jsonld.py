@@ -13,10 +13,9 @@ import re
 from typing import Any
 
 import orjson
-from rdflib import OWL, RDF, Literal, URIRef
-from rdflib.namespace import XSD
+import pyoxigraph as ox
 
-from lod.serve.web.view import DCAT, DCT, FOAF, SCHEMA, Described
+from lod.serve.web.view import DCAT, DCT, FOAF, OWL, RDF, SCHEMA, XSD, Described
 
 MIN_DESCRIPTION = 50
 MAX_DESCRIPTION = 5000
@@ -43,19 +42,19 @@ def doi_url(value: str) -> str | None:
     return "https://doi.org/" + match.group(1) if match else None
 
 
-def _agent(view: Described, node: URIRef) -> dict[str, Any]:
-    person = any((node, RDF.type, kind) in view.graph for kind in (SCHEMA.Person, FOAF.Person))
+def _agent(view: Described, node: ox.NamedNode) -> dict[str, Any]:
+    person = any(view.graph.has(node, RDF.type, kind) for kind in (SCHEMA.Person, FOAF.Person))
     kind = "Person" if person else "Organization"
     return {"@type": kind, "name": view.label(node), "url": view.link(node)}
 
 
-def _related(view: Described, node: URIRef, kind: str) -> dict[str, Any]:
+def _related(view: Described, node: ox.NamedNode, kind: str) -> dict[str, Any]:
     return {"@type": kind, "name": view.label(node), "url": view.link(node)}
 
 
-def dataset(view: Described, study: URIRef, page_url: str) -> dict[str, Any]:
+def dataset(view: Described, study: ox.NamedNode, page_url: str) -> dict[str, Any]:
     """The ``Dataset`` object; a property appears only when the study has data for it."""
-    name = view.text(study, SCHEMA.name, DCT.title) or str(study)
+    name = view.text(study, SCHEMA.name, DCT.title) or study.value
     out: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
@@ -67,19 +66,18 @@ def dataset(view: Described, study: URIRef, page_url: str) -> dict[str, Any]:
     }
     identifiers = [doi_url(v) or v for v in view.texts(study, SCHEMA.identifier)
                    + view.texts(study, DCT.identifier)]
-    identifiers += [str(n) for n in view.nodes(study, SCHEMA.identifier)]
+    identifiers += [n.value for n in view.nodes(study, SCHEMA.identifier)]
     _put(out, "identifier", list(dict.fromkeys(identifiers)))
-    _put(out, "sameAs", [str(n) for n in view.nodes(study, SCHEMA.sameAs, OWL.sameAs)])
+    _put(out, "sameAs", [n.value for n in view.nodes(study, SCHEMA.sameAs, OWL.sameAs)])
     _put(out, "keywords", view.texts(study, SCHEMA.keywords, DCAT.keyword)
          or [view.label(n) for n in view.nodes(study, DCAT.theme)])
     _put(out, "creator", [_agent(view, n) for n in view.nodes(study, SCHEMA.creator, DCT.creator)])
     _put(out, "funder", [_agent(view, n) for n in view.nodes(study, SCHEMA.funder)])
     _put(out, "sponsor", [_agent(view, n) for n in view.nodes(study, SCHEMA.sponsor)])
-    _put(out, "license", [str(n) for n in view.nodes(study, SCHEMA.license, DCT.license)])
-    free = [o for o in view.graph.objects(study, SCHEMA.isAccessibleForFree)
-            if isinstance(o, Literal) and o.datatype == XSD.boolean]
+    _put(out, "license", [n.value for n in view.nodes(study, SCHEMA.license, DCT.license)])
+    free = [o for o in view.literals(study, SCHEMA.isAccessibleForFree) if o.datatype == XSD.boolean]
     if free:
-        out["isAccessibleForFree"] = bool(free[0].toPython())
+        out["isAccessibleForFree"] = free[0].value.strip() in ("true", "1")
     _put(out, "temporalCoverage", view.texts(study, SCHEMA.temporalCoverage))
     places = dict.fromkeys(view.label(n) for n in view.nodes(study, SCHEMA.spatialCoverage,
                                                              DCT.spatial))
@@ -93,7 +91,7 @@ def dataset(view: Described, study: URIRef, page_url: str) -> dict[str, Any]:
     _put(out, "hasPart", [_related(view, n, "Dataset")
                           for n in view.nodes(study, SCHEMA.hasPart, DCT.hasPart)])
     citations = view.texts(study, SCHEMA.citation) + view.texts(study, DCT.bibliographicCitation)
-    citations += [str(n) for n in view.nodes(study, SCHEMA.citation, DCT.isReferencedBy)]
+    citations += [n.value for n in view.nodes(study, SCHEMA.citation, DCT.isReferencedBy)]
     _put(out, "citation", list(dict.fromkeys(citations)))
     return out
 

@@ -4,18 +4,17 @@ organisations, keywords, places, countries and catalogues listing their studies.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import jinja2
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from lod.serve.context import ServeContext
-from lod.serve.web import dataset_jsonld, negotiate
-from lod.serve.web.view import DCAT, DCT, FOAF, LOD, SCHEMA, SKOS, Described, graph_of, page_for
+from lod.serve.web import study
+from lod.serve.web.templating import render_text
+from lod.serve.web.view import DCT, FOAF, LOD, RDF, SCHEMA, SKOS, Described, graph_of, page_for
 from lod.store.facets import GRAPHS
 
 FACET_ROWS = 15
@@ -46,16 +45,8 @@ _SEARCH = _PREFIXES + """SELECT ?study (SAMPLE(?t) AS ?title) WHERE {
   GROUP BY ?study ORDER BY STR(?study) LIMIT {limit} OFFSET {offset}"""
 
 
-@cache
-def templates() -> jinja2.Environment:
-    """The page templates (package data), autoescaped; built once, never changed."""
-    return jinja2.Environment(loader=jinja2.PackageLoader("lod.serve.web", "templates"),
-                              autoescape=True, undefined=jinja2.StrictUndefined)
-
-
 def render(ctx: ServeContext, name: str, status: int = 200, **values: Any) -> HTMLResponse:
-    html = templates().get_template(name).render(link=ctx.config.link, **values)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(render_text(ctx.config.links, name, **values), status_code=status)
 
 
 @dataclass(frozen=True)
@@ -128,79 +119,22 @@ async def search(request: Request, ctx: ServeContext) -> Response:
     return render(ctx, "search.html", q=q, found=found, page=page.page, more=more)
 
 
-def _forms(ctx: ServeContext, path: str) -> list[dict[str, str]]:
-    return [{"label": form.media_type, "href": ctx.config.link(path + form.suffix)}
-            for form in negotiate.RDF_FORMS]
-
-
-def study_values(view: Described, study: URIRef, path: str) -> dict[str, Any]:
-    """What the study page shows."""
-    g = view.graph
-    periods = []
-    for period in view.nodes(study, DCT.temporal):
-        start = view.text(period, DCAT.startDate)
-        end = view.text(period, DCAT.endDate)
-        if start or end:
-            periods.append(f"{start or '…'} – {end or '…'}")
-    identifiers = []
-    for value in view.texts(study, DCT.identifier) + view.texts(study, SCHEMA.identifier):
-        identifiers.append({"label": value, "href": dataset_jsonld.doi_url(value)})
-    for node in view.nodes(study, URIRef("http://www.w3.org/ns/adms#identifier")):
-        for notation in view.texts(node, SKOS.notation):
-            identifiers.append({"label": notation, "href": dataset_jsonld.doi_url(notation)})
-    unique: dict[str, dict[str, str | None]] = {}
-    for found in identifiers:
-        unique.setdefault(str(found["label"]), found)
-    identifiers = list(unique.values())
-    publications = [view.item(n) for n in view.nodes(study, DCT.isReferencedBy, SCHEMA.citation)]
-    publications += [{"label": text, "href": "", "iri": ""}
-                     for text in view.texts(study, DCT.bibliographicCitation)]
-    keywords = [view.item(n) for n in view.nodes(study, DCAT.theme)]
-    return {
-        "title": view.label(study),
-        "iri": str(study),
-        "description": view.text(study, DCT.description, SCHEMA.description) or "",
-        "sponsors": [view.item(n) for n in view.nodes(study, SCHEMA.sponsor)],
-        "funders": [view.item(n) for n in view.nodes(study, SCHEMA.funder)],
-        "creators": [view.item(n) for n in view.nodes(study, DCT.creator, SCHEMA.creator)],
-        "publishers": [view.item(n) for n in view.nodes(study, DCT.publisher)],
-        "temporal": view.texts(study, SCHEMA.temporalCoverage) or periods,
-        "spatial": [view.item(n) for n in view.nodes(study, DCT.spatial)],
-        "keywords": keywords,
-        "free_keywords": [] if keywords else view.texts(study, DCAT.keyword),
-        "catalogues": [view.item(n) for n in view.nodes(study, SCHEMA.includedInDataCatalog)],
-        "identifiers": identifiers,
-        "landing_pages": [str(n) for n in view.nodes(study, DCAT.landingPage)],
-        "publications": publications,
-        "parents": [view.item(n) for n in view.nodes(study, DCT.isPartOf)],
-        "children": [view.item(n) for n in view.nodes(study, DCT.hasPart)],
-        "forms": _forms(view.ctx, path),
-        "modified": view.text(study, DCT.modified),
-        "n_triples": len(g),
-    }
-
-
 async def study_page(ctx: ServeContext, iri: str, path: str, found: list[ox.Triple]) -> Response:
-    view = Described(graph_of(found), ctx)
-    study = URIRef(iri)
-    page_url = ctx.config.link(path)
-    data = dataset_jsonld.dataset(view, study, page_url)
-    return render(ctx, "study.html", s=study_values(view, study, path),
-                  jsonld=dataset_jsonld.script_text(data))
+    return HTMLResponse(study.study_html(graph_of(found), iri, path, ctx.config.links))
 
 
 async def node_page(request: Request, ctx: ServeContext, iri: str, path: str | None,
                     found: list[ox.Triple]) -> Response:
     """An organisation, keyword, place, country or catalogue, with its studies, paged."""
-    view = Described(graph_of(found), ctx)
-    node = URIRef(iri)
+    view = Described(graph_of(found), ctx.config.links)
+    node = ox.NamedNode(iri)
     page = paging(request, ctx.config.page_size)
     studies, total = await studies_of(ctx, iri, page)
     kinds = sorted(view.label(t).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-                   for t in view.nodes(node, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")))
+                   for t in view.nodes(node, RDF.type))
     return render(ctx, "node.html", title=view.label(node), iri=iri, kinds=kinds,
                   description=view.text(node, DCT.description, SCHEMA.description),
-                  homepage=[str(n) for n in view.nodes(node, FOAF.homepage, SCHEMA.url)],
+                  homepage=[n.value for n in view.nodes(node, FOAF.homepage, SCHEMA.url)],
                   alt=view.texts(node, SKOS.altLabel), studies=studies, total=total,
                   page=page.page, pages=max(1, -(-total // page.size)),
-                  forms=_forms(ctx, path) if path else [], lod=str(LOD))
+                  forms=study.forms(ctx.config.links, path) if path else [], lod=str(LOD))

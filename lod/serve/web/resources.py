@@ -21,6 +21,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from lod.mapping.plan import iri_piece
 from lod.serve.context import ServeContext
+from lod.serve.jobs import StudyPage
 from lod.serve.rdfwrite import NAMES
 from lod.serve.web import describe, negotiate, pages, rdf
 from lod.serve.web.http import cached, last_change
@@ -47,13 +48,16 @@ async def resource(request: Request, ctx: ServeContext) -> Response:
         iri = ctx.config.base_uri + spelled
         if not _is_iri(iri):  # e.g. a decoded space: no stored IRI can be spelled so
             continue
-        written = None
-        if form.rdf_format is not None:  # a study, written by the store's reader itself
+        # A study, written (an RDF form) or rendered (HTML) by the store's reader itself.
+        if form.rdf_format is None:
+            written = await ctx.reader.content(
+                [iri], datasets_only=True, page=StudyPage("id/" + spelled, ctx.config.links))
+        else:
             written = await ctx.reader.content([iri], datasets_only=True,
                                                graph_format=NAMES[form.rdf_format])
-            if written:
-                return cached(request, written, form.media_type, await last_change(ctx),
-                              _headers(ctx, spelled, form, suffix_form))
+        if written:
+            return cached(request, written, _media_type(form), await last_change(ctx),
+                          _headers(ctx, spelled, form, suffix_form))
         study, found = await describe.describe(ctx, iri, not_a_study=written == b"")
         if found:
             rest = spelled
@@ -69,8 +73,12 @@ async def resource(request: Request, ctx: ServeContext) -> Response:
             page = await pages.study_page(ctx, iri, path, found)
         else:
             page = await pages.node_page(request, ctx, iri, path, found)
-        return cached(request, bytes(page.body), "text/html; charset=utf-8", modified, headers)
+        return cached(request, bytes(page.body), _media_type(form), modified, headers)
     return cached(request, rdf.write(found, form), form.media_type, modified, headers)
+
+
+def _media_type(form: negotiate.Form) -> str:
+    return "text/html; charset=utf-8" if form is negotiate.HTML else form.media_type
 
 
 def _headers(ctx: ServeContext, rest: str, form: negotiate.Form,
