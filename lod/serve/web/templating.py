@@ -13,9 +13,11 @@ from lod.serve.links import Links
 
 @cache
 def templates() -> jinja2.Environment:
-    """Built once, never changed."""
+    """Built once. The templates are package data and never change under a running server,
+    so they are not checked for changes on every page (a file stat each)."""
     return jinja2.Environment(loader=jinja2.PackageLoader("lod.serve.web", "templates"),
-                              autoescape=True, undefined=jinja2.StrictUndefined)
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              auto_reload=False)
 
 
 def render_text(links: Links, name: str, **values: Any) -> str:
