@@ -23,6 +23,7 @@ from lod.readers.limits import MAX_DOCUMENT_BYTES
 from lod.readers.rdfsafety import LimitedReader
 from lod.resources import vocabulary
 from lod.store.rdffiles import rdf_quads, rdf_syntax
+from lod.wording import counted
 
 DCAT_AP = ("shapes/dcat-ap-3.0.1/shapes.ttl", "shapes/dcat-ap-3.0.1/range.ttl")
 RECOMMENDED = ("shapes/dcat-ap-3.0.1/shapes_recommended.ttl",)
@@ -55,8 +56,9 @@ class Report:
     def text(self) -> str:
         lines = [f.line() for f in self.violations] + [f.line() for f in self.warnings]
         verdict = "conforms" if self.conforms else "does not conform"
-        lines.append(f"{', '.join(self.files)}: {verdict} ({self.triples:,} triples, "
-                     f"{len(self.violations)} violations, {len(self.warnings)} recommended-shape warnings)")
+        lines.append(f"{', '.join(self.files)}: {verdict} ({counted(self.triples, 'triple')}, "
+                     f"{counted(len(self.violations), 'violation')}, "
+                     f"{counted(len(self.warnings), 'recommended-shape warning')})")
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:

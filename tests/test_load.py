@@ -130,9 +130,9 @@ def test_delete_cli(tmp_path: Path) -> None:
     assert runner.invoke(cli, ["load", *corpus_files(), "--store", path, "-q"]).exit_code == 0
     result = runner.invoke(cli, ["delete", "ukds/851986", "nope/1", "--store", path])
     assert result.exit_code == 1
-    assert "not found: nope/1" in result.stderr and "deleted 1 studies" in result.stderr
+    assert "not found: nope/1" in result.stderr and "deleted 1 study" in result.stderr
     result = runner.invoke(cli, ["delete", APMS, "--store", path])
-    assert result.exit_code == 0 and "deleted 1 studies" in result.stderr
+    assert result.exit_code == 0 and "deleted 1 study" in result.stderr
 
 
 def test_load_cli_summary_and_rejections(tmp_path: Path) -> None:
@@ -142,7 +142,7 @@ def test_load_cli_summary_and_rejections(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["load", str(bad), "--store", str(tmp_path / "s"), "-q"])
     assert result.exit_code == 1
     assert "rejected" in result.stderr
-    assert "loaded 1 studies" in result.stderr and "triples/s" in result.stderr
+    assert "loaded 1 study" in result.stderr and "triples/s" in result.stderr
 
 
 def test_rdf_files_load_as_they_are(tmp_path: Path) -> None:

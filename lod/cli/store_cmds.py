@@ -19,6 +19,7 @@ from lod.mapping.spec import load_mapping
 from lod.output.files import gzip_if_named, open_text_output, output_file
 from lod.output.syntaxes import SYNTAXES, syntax_for_path
 from lod.store import deleting, facets, loading
+from lod.wording import counted
 
 
 @click.command("load")
@@ -75,8 +76,8 @@ def delete_command(studies: tuple[str, ...], target: dict[str, Any]) -> None:
         report = deleting.delete(store, studies)
     for spec in report.missing:
         click.echo(f"lod: not found: {spec}", err=True)
-    click.echo(f"lod: deleted {len(report.deleted):,} studies"
-               + (f" and {len(report.orphans):,} shared nodes no study links to any more"
+    click.echo(f"lod: deleted {counted(len(report.deleted), 'study')}"
+               + (f" and {counted(len(report.orphans), 'shared node')} no study links to any more"
                   if report.orphans else ""), err=True)
     if report.missing:
         raise SystemExit(1)

@@ -13,6 +13,7 @@ from lod.converter.parallel import ChunkResult, ConverterSpec, convert_lines_par
 from lod.converter.seen import SeenStudies
 from lod.readers import InputFile, harmony_json, open_inputs, records_of
 from lod.records import Origin, Problem, Record, Rejected
+from lod.wording import counted
 
 PARALLEL_MIN_BYTES = 8 * 1024**2  # smaller inputs convert faster than worker processes start
 
@@ -138,11 +139,10 @@ class RunSummary:
 
     def line(self) -> str:
         repeated = f" ({self.duplicates:,} repeated study IRIs)" if self.duplicates else ""
-        return (f"read {self.read:,} records: {self.converted:,} converted, {self.rejected:,} rejected, "
-                f"{self.warnings:,} warnings; {self.studies:,} studies{repeated}, "
-                f"{self.shared:,} shared nodes, "
-                f"{self.triples:,} triples "
-                f"in {self.seconds:.2f} s")
+        return (f"read {counted(self.read, 'record')}: {self.converted:,} converted, "
+                f"{self.rejected:,} rejected, {counted(self.warnings, 'warning')}; "
+                f"{counted(self.studies, 'study')}{repeated}, {counted(self.shared, 'shared node')}, "
+                f"{counted(self.triples, 'triple')} in {self.seconds:.2f} s")
 
 
 def run_conversion(items: Iterable[Record | Rejected], converter: Converter,

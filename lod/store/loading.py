@@ -35,6 +35,7 @@ from lod.records import Origin, Problem
 from lod.store import Store, coverage, facets
 from lod.store.embedded import EmbeddedStore
 from lod.store.rdffiles import STDIN_GRAPH, check_rdf_file, load_rdf_file, split_inputs
+from lod.wording import counted
 
 BATCH_TRIPLES = 50_000
 
@@ -57,12 +58,12 @@ class LoadReport:
     def line(self) -> str:
         rate = self.triples / self.seconds if self.seconds else 0.0
         studies = self.conversion.studies if self.conversion else 0
-        parts = [f"loaded {studies:,} studies"]
+        parts = [f"loaded {counted(studies, 'study')}"]
         if self.rdf_files:
-            parts.append(f"{self.rdf_files:,} RDF files")
+            parts.append(counted(self.rdf_files, "RDF file"))
         compacted = (f"; compacting took {self.compaction:.2f} s"
                      if self.compaction is not None else "")
-        return (f"{', '.join(parts)}: {self.graphs:,} graphs, {self.triples:,} triples "
+        return (f"{', '.join(parts)}: {counted(self.graphs, 'graph')}, {counted(self.triples, 'triple')} "
                 f"in {self.seconds:.2f} s ({rate:,.0f} triples/s{compacted})")
 
 
