@@ -4,10 +4,13 @@ It must change no data, run only when bulk loads wrote files, and be skippable."
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from lod.cli import cli
 from lod.converter.parallel import ConverterSpec
 from lod.errors import StoreError
 from lod.harvest import FetchPolicy, HarvestOptions, harvest
@@ -87,3 +90,31 @@ def test_a_harvest_compacts_after_its_bulk_loads(tmp_path: Path) -> None:
                 policy=FetchPolicy(allow_private=True, timeout=10)))
             assert report.added == 5
             assert store.compact() is None  # the harvest did it
+
+
+def test_lod_compact_merges_what_an_earlier_process_loaded(tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    with EmbeddedStore(folder) as store:
+        bulk_batches(store, 12)
+        before = {name: store.triple_count(name) for name in store.graphs()}
+    count = files(folder)
+    result = CliRunner().invoke(cli, ["compact", "--store", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(rf"lod: compacted {re.escape(str(folder))}: {count} files to \d+, "
+                        r"[\d.,]+ MB to [\d.,]+ MB in [\d.]+ s\n", result.stderr)
+    assert files(folder) < count
+    with EmbeddedStore(folder, create=False) as store:
+        assert {name: store.triple_count(name) for name in store.graphs()} == before
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--store", "{tmp}/absent"], "lod: error: no store at {tmp}/absent; lod load creates one\n"),
+    (["--endpoint", "http://127.0.0.1:9/sparql"],
+     "lod: error: lod compact is for the embedded store (--store); "
+     "a SPARQL server compacts its own files\n"),
+])
+def test_lod_compact_refuses_what_it_cannot_compact(tmp_path: Path, args: list[str],
+                                                   message: str) -> None:
+    result = CliRunner().invoke(cli, ["compact", *(a.format(tmp=tmp_path) for a in args)])
+    assert result.exit_code == 2
+    assert result.stderr == message.format(tmp=tmp_path)

@@ -24,6 +24,7 @@ COMMANDS = {
     "load": ("store_cmds:load_command", "Convert study records (or RDF files) into the store."),
     "delete": ("store_cmds:delete_command", "Delete studies from the store by source id or IRI."),
     "export": ("store_cmds:export_command", "Write the store's content in an RDF syntax."),
+    "compact": ("store_cmds:compact_command", "Compact the embedded store's files (faster reads)."),
     "stats": ("store_cmds:stats_command", "Count studies, graphs, triples and facets in the store."),
     "query": ("query_cmds:query_command", "Run a named query, a .rq file or SPARQL text on the store."),
     "queries": ("query_cmds:queries_command", "List the named queries with their parameters."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,6 +20,7 @@ from lod.mapping.spec import load_mapping
 from lod.output.files import gzip_if_named, open_text_output, output_file
 from lod.output.syntaxes import SYNTAXES, syntax_for_path
 from lod.store import deleting, facets, loading
+from lod.store.embedded import EmbeddedStore
 from lod.wording import counted
 
 
@@ -128,6 +130,32 @@ class _Output:
 
     def flush(self) -> None:
         self.raw.flush()
+
+
+@click.command("compact")
+@store_options
+def compact_command(target: dict[str, Any]) -> None:
+    """Compact the embedded store's files: RocksDB merges the sorted files each bulk load
+    added, so reads consult fewer. lod load and lod harvest do this after big loads; run it
+    after writes through lod serve, or loads with --no-compact. It needs the store to itself
+    (stop a server that has writes on); a read-only server may keep running."""
+    if target.get("endpoint") is not None:
+        raise UsageError("lod compact is for the embedded store (--store); "
+                         "a SPARQL server compacts its own files")
+    with open_target(target) as store:
+        if not isinstance(store, EmbeddedStore):
+            raise UsageError("lod compact is for the embedded store (--store)")
+        before = _files(store.path)
+        seconds = store.compact(force=True) or 0.0
+        after = _files(store.path)
+    click.echo(f"lod: compacted {store.path}: {counted(before[0], 'file')} to {after[0]}, "
+               f"{before[1] / 1e6:,.1f} MB to {after[1] / 1e6:,.1f} MB in {seconds:.2f} s", err=True)
+
+
+def _files(folder: Path) -> tuple[int, int]:
+    """The store's table files: how many, and their bytes."""
+    tables = [p.stat().st_size for p in folder.glob("*.sst")]
+    return len(tables), sum(tables)
 
 
 @click.command("stats")

@@ -353,9 +353,10 @@ class EmbeddedStore(ClosingMixin):
         elif nquads:
             store.load(nquads, format=_NQ)
 
-    def compact(self) -> float | None:
-        """Compact the store's files if bulk loads have written any since the last time;
-        the seconds it took, or None when there was nothing to do.
+    def compact(self, *, force: bool = False) -> float | None:
+        """Compact the store's files if bulk loads have written any since the last time (or
+        always, with ``force``: this process cannot know what earlier ones wrote); the
+        seconds it took, or None when there was nothing to do.
 
         Each bulk load adds its own sorted files, which every later read has to consult until
         RocksDB merges them: on a store fresh from a 1.1-million-triple load, reading each
@@ -366,7 +367,7 @@ class EmbeddedStore(ClosingMixin):
         store = self._open_store()
         with self._lock:
             self._idle.wait_for(lambda: not self._loading)
-            if not self._bulk_loads:
+            if not self._bulk_loads and not force:
                 return None
             started = time.perf_counter()
             try:
