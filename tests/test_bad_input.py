@@ -25,7 +25,7 @@ from tests.paths import SEED_JSON
 
 BASE = "https://example.org/id/"
 SEED = SEED_JSON
-SUMMARY = re.compile(r"read (\d+) records: (\d+) converted, (\d+) rejected")
+SUMMARY = re.compile(r"read (\d+) records?: (\d+) converted, (\d+) rejected")
 NAME_FIELD = "dataset_schema.name|extra_data.name"
 
 

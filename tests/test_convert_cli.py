@@ -20,8 +20,8 @@ from tests.paths import MAPPINGS, SEED_JSON, harmony_corpus
 SEED = SEED_JSON
 DEFAULT_BASE = "https://w3id.org/lod-studies/id/"
 SEED_IRI = "study/ukds/851986"
-SUMMARY = re.compile(r"^lod: read (\d+) records: (\d+) converted, (\d+) rejected, .*?"
-                     r"([\d,]+) triples in (\d+\.\d+) s$", re.MULTILINE)
+SUMMARY = re.compile(r"^lod: read (\d+) records?: (\d+) converted, (\d+) rejected, .*?"
+                     r"([\d,]+) triples? in (\d+\.\d+) s$", re.MULTILINE)
 DCT_TITLE = "http://purl.org/dc/terms/title"
 
 

@@ -21,7 +21,7 @@ from tests.paths import APMS_JSON, CSL_SAMPLE, DDI, SEED_JSON, SEED_PAGE, ddi_co
 from tests.readers_util import flight_to_html
 
 CORPUS = [*ddi_corpus(), *harmony_corpus()]
-SUMMARY = re.compile(r"read (\d+) records: (\d+) converted, (\d+) rejected")
+SUMMARY = re.compile(r"read (\d+) records?: (\d+) converted, (\d+) rejected")
 
 
 def convert(tmp_path: Path, *inputs: Path | str, extra: tuple[str, ...] = ()
