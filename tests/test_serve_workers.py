@@ -277,3 +277,58 @@ def test_a_conditional_request_for_a_kept_page_gets_304(tmp_path: Path) -> None:
         stale = "Mon, 01 Jan 1990 00:00:00 GMT"
         assert httpx.get(url + "catalog.ttl", headers={"If-Modified-Since": stale}).status_code == 200
         assert httpx.get(url + "catalog.ttl", headers={"If-Modified-Since": "not a date"}).status_code == 200
+
+
+def _big_graph(n: int) -> bytes:
+    """N-Triples of over 1 MB: a Graph Store PUT of it is a bulk load."""
+    return "".join(f"<{EX}s{n}-{i}> <{EX}p> \"value {i} of a graph put whole\" .\n"
+                   for i in range(14_000)).encode()
+
+
+def test_a_writable_server_compacts_once_bulk_writes_pause(tmp_path: Path) -> None:
+    store = sample_store(tmp_path / "store")
+    port = free_port()
+    config = config_for(port, update_token="t")
+    backend = embedded_backend(store, config, compact_after=0.5)
+    assert isinstance(backend, EmbeddedBackend)
+    auth = {"Authorization": "Bearer t", "Content-Type": "application/n-triples"}
+    count = {"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"}
+    with serve_app(config, backend, port) as url:
+        for n in range(3):
+            put = httpx.put(url + "graph-store", params={"graph": f"{EX}big{n}"},
+                            content=_big_graph(n), headers=auth, timeout=60)
+            assert put.status_code == 201, put.text
+        files = len(list(store.glob("*.sst")))
+        deadline = time.monotonic() + 60
+        while not backend.compactions and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(backend.compactions) == 1
+        assert len(list(store.glob("*.sst"))) < files
+        answer = httpx.get(url + "sparql", params=count,
+                           headers={"Accept": "application/sparql-results+json"}).json()
+        assert answer["results"]["bindings"][0]["n"]["value"] == str(3 * 14_000 + 4)
+        # A small write is a transaction, which RocksDB merges as it goes: no compaction.
+        update = f"INSERT DATA {{ GRAPH <{EX}g9> {{ <{EX}z> <{EX}p> 1 }} }}"
+        assert httpx.post(url + "sparql", data={"update": update},
+                          headers={"Authorization": "Bearer t"}).status_code == 204
+        time.sleep(1.5)
+        assert len(backend.compactions) == 1
+
+
+def test_compacting_after_writes_can_be_turned_off(tmp_path: Path) -> None:
+    store = sample_store(tmp_path / "store")
+    port = free_port()
+    config = config_for(port, update_token="t")
+    backend = embedded_backend(store, config, compact_after=0)
+    assert isinstance(backend, EmbeddedBackend)
+    with serve_app(config, backend, port) as url:
+        put = httpx.put(url + "graph-store", params={"graph": f"{EX}big"}, content=_big_graph(0),
+                        headers={"Authorization": "Bearer t", "Content-Type": "application/n-triples"},
+                        timeout=60)
+        assert put.status_code == 201, put.text
+        time.sleep(1.0)
+        assert backend.compactions == []
+    files = len(list(store.glob("*.sst")))
+    with EmbeddedStore(store, create=False) as reopened:
+        reopened.compact(force=True)
+    assert len(list(store.glob("*.sst"))) < files  # the bulk load's files were left unmerged

@@ -34,11 +34,15 @@ from lod.errors import UsageError
 @click.option("--cache-entries", type=click.IntRange(min=0), default=512, show_default=True,
               help="Answers, and as many rendered pages twice over, kept until the store "
                    "changes (0: none).")
+@click.option("--compact-after", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              metavar="SECONDS", help="With writes on, compact the embedded store once writes "
+                                      "that bulk-loaded have paused this long (0: never).")
 @functools.partial(store_options, timeout=30.0,
                    timeout_help="Stop any query running longer than this (503).")
 def serve_command(host: str, port: int, public_url: str | None, base_uri: str,
                   update_token: str | None, max_rows: int,
-                  page_size: int, workers: int, cache_entries: int, target: dict[str, Any]) -> None:
+                  page_size: int, workers: int, cache_entries: int, compact_after: float,
+                  target: dict[str, Any]) -> None:
     """Serve the store: SPARQL endpoint, Graph Store, named queries, DCAT feed, pages.
 
     Example: lod serve --store ./store --port 8000"""
@@ -70,7 +74,8 @@ def serve_command(host: str, port: int, public_url: str | None, base_uri: str,
         backend = remote_backend(store, config)
     else:
         store_dir = target.get("store_dir") or default_store_dir(os.environ)
-        backend = embedded_backend(store_dir, config, workers=workers, cache_entries=cache_entries)
+        backend = embedded_backend(store_dir, config, workers=workers, cache_entries=cache_entries,
+                                   compact_after=compact_after)
     app = create_app(config, backend, cache_entries=cache_entries)
     click.echo(f"lod: serving on {bound}" + (f" (public URL {public})" if public != bound else "")
                + ("; writes on (bearer token)" if update_token else "; read-only"), err=True)

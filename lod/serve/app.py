@@ -18,7 +18,7 @@ from starlette.types import ASGIApp
 
 from lod.errors import StoreBusyError, StoreMissingError, UsageError
 from lod.serve import graph_store, named, sparql, web
-from lod.serve.backend import Backend, EmbeddedBackend, RemoteBackend
+from lod.serve.backend import COMPACT_AFTER_SECONDS, Backend, EmbeddedBackend, RemoteBackend
 from lod.serve.cache import MAX_ENTRIES
 from lod.serve.context import ServeConfig, ServeContext
 from lod.serve.limits import MAX_BODY, RequestLimits
@@ -29,7 +29,8 @@ from lod.store.remote import RemoteStore
 
 
 def embedded_backend(store_dir: str | Path, config: ServeConfig, *, workers: int = 2,
-                     cache_entries: int = MAX_ENTRIES) -> Backend:
+                     cache_entries: int = MAX_ENTRIES,
+                     compact_after: float = COMPACT_AFTER_SECONDS) -> Backend:
     """The embedded store in ``store_dir``, which must exist. With writes on, the server
     opens it read-write (no ``lod load`` can run beside it then); without, it asks writers
     for snapshots so that ``lod load`` and ``lod delete`` can run while it serves."""
@@ -46,7 +47,7 @@ def embedded_backend(store_dir: str | Path, config: ServeConfig, *, workers: int
     elif config.update_token is not None:
         raise UsageError(f"store {path} cannot be written here; serve it without --update-token")
     return EmbeddedBackend(path, timeout=config.timeout, workers=workers, writer=writer,
-                           cache_entries=cache_entries)
+                           cache_entries=cache_entries, compact_after=compact_after)
 
 
 def _first_snapshot(path: Path) -> None:

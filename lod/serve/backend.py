@@ -10,6 +10,7 @@ writes bump the generation so that every worker reopens its read-only handle.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 import urllib.parse
 from pathlib import Path
@@ -26,9 +27,12 @@ from lod.serve.negotiate import GRAPH_TYPES, RESULTS_TYPES, format_of
 from lod.serve.pool import WorkerPool
 from lod.store import snapshots
 from lod.store.base import Store
+from lod.store.embedded import EmbeddedStore
 from lod.store.guard import check_query
 
 POLL_SECONDS = 1.0
+#: seconds without a write after which a writable embedded store that bulk-loaded is compacted
+COMPACT_AFTER_SECONDS = 60.0
 _OX_GRAPH = {
     "turtle": ox.RdfFormat.TURTLE,
     "ntriples": ox.RdfFormat.N_TRIPLES,
@@ -67,21 +71,30 @@ class EmbeddedBackend:
     writes are on."""
 
     def __init__(self, path: str | Path, *, timeout: float, workers: int = 2,
-                 writer: Store | None = None, cache_entries: int = MAX_ENTRIES) -> None:
+                 writer: Store | None = None, cache_entries: int = MAX_ENTRIES,
+                 compact_after: float = COMPACT_AFTER_SECONDS) -> None:
         self.path = Path(path)
         self.cache = AnswerCache(cache_entries)
         self.timeout = timeout
         self.writer = writer
         self.pool = WorkerPool(workers)
+        self.compact_after = compact_after  # 0: never
+        self.compactions: list[float] = []  # seconds each took
         self._writes = 0
         self._location = str(self.path)
         self._checked = 0.0
+        self._quiet: asyncio.TimerHandle | None = None
+        self._compacting: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._refresh(force=True)
         await self.pool.start()
 
     async def close(self) -> None:
+        if self._quiet is not None:
+            self._quiet.cancel()
+        if self._compacting is not None:
+            await self._compacting  # the writer's close would wait for it anyway
         self.pool.close()
         if self.writer is not None:
             await asyncio.to_thread(self.writer.close)
@@ -102,6 +115,35 @@ class EmbeddedBackend:
     def wrote(self) -> None:
         self._writes += 1
         self._refresh(force=True)
+        self._compact_when_quiet()
+
+    def _compact_when_quiet(self) -> None:
+        """Each bulk load a write made adds files every read consults until they are merged
+        (see :meth:`EmbeddedStore.compact`); merging after each write would rewrite the store
+        each time, so it happens once the writes have paused for ``compact_after`` seconds."""
+        if not isinstance(self.writer, EmbeddedStore) or self.compact_after <= 0:
+            return
+        if self._quiet is not None:
+            self._quiet.cancel()
+        loop = asyncio.get_running_loop()
+        self._quiet = loop.call_later(self.compact_after, self._start_compaction)
+
+    def _start_compaction(self) -> None:
+        self._quiet = None
+        if self._compacting is None or self._compacting.done():
+            self._compacting = asyncio.get_running_loop().create_task(self._compact())
+
+    async def _compact(self) -> None:
+        assert isinstance(self.writer, EmbeddedStore)
+        try:
+            seconds = await asyncio.to_thread(self.writer.compact)
+        except LodError as err:  # a full disk: the store stays as it was, only slower to read
+            print(f"lod: warning: compacting after writes failed: {err}", file=sys.stderr)
+            return
+        if seconds is not None:  # a new snapshot of the merged files: workers reopen
+            self.compactions.append(seconds)
+            self._writes += 1
+            self._refresh(force=True)
 
     async def query(self, job: QueryJob) -> Answer:
         return await self._run(job)
