@@ -191,7 +191,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--mixed-seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, help="lod serve's query workers (default: its own)")
     parser.add_argument("--varied", type=int, default=100,
                         help="studies, sponsors and keywords the mixed workload varies over")
     parser.add_argument("--many", type=int, default=2000,
@@ -200,9 +200,10 @@ def main() -> None:
                         help="lod serve's answer cache (0: every request runs its query)")
     args = parser.parse_args()
     port = free_port()
+    workers = ["--workers", str(args.workers)] if args.workers else []
     lod = subprocess.Popen([sys.executable, "-m", "lod", "serve", "--store", str(args.store), "--port",
-                            str(port), "--workers", str(args.workers),
-                            "--cache-entries", str(args.cache_entries)], stderr=subprocess.DEVNULL)
+                            str(port), *workers, "--cache-entries", str(args.cache_entries)],
+                           stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/"
     oxi: subprocess.Popen[bytes] | None = None
     oxi_base = None
