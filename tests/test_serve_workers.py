@@ -24,6 +24,7 @@ from lod.cli import cli
 from lod.cli.serve_cmd import default_workers
 from lod.serve.app import embedded_backend
 from lod.serve.backend import EmbeddedBackend
+from lod.serve.context import ServeConfig
 from lod.serve.jobs import GraphJob, QueryJob
 from lod.serve.pool import WorkerPool
 from lod.serve.worker import run_job
@@ -287,18 +288,26 @@ def _big_graph(n: int) -> bytes:
                    for i in range(14_000)).encode()
 
 
-def test_a_writable_server_compacts_once_bulk_writes_pause(tmp_path: Path) -> None:
+PUT_AUTH = {"Authorization": "Bearer t", "Content-Type": "application/n-triples"}
+
+
+def _writable(tmp_path: Path, compact_after: float) -> tuple[Path, ServeConfig, EmbeddedBackend, int]:
+    """A sample store served with writes on (token ``t``): folder, config, backend, port."""
     store = sample_store(tmp_path / "store")
     port = free_port()
     config = config_for(port, update_token="t")
-    backend = embedded_backend(store, config, compact_after=0.5)
+    backend = embedded_backend(store, config, compact_after=compact_after)
     assert isinstance(backend, EmbeddedBackend)
-    auth = {"Authorization": "Bearer t", "Content-Type": "application/n-triples"}
+    return store, config, backend, port
+
+
+def test_a_writable_server_compacts_once_bulk_writes_pause(tmp_path: Path) -> None:
+    store, config, backend, port = _writable(tmp_path, 0.5)
     count = {"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"}
     with serve_app(config, backend, port) as url:
         for n in range(3):
             put = httpx.put(url + "graph-store", params={"graph": f"{EX}big{n}"},
-                            content=_big_graph(n), headers=auth, timeout=60)
+                            content=_big_graph(n), headers=PUT_AUTH, timeout=60)
             assert put.status_code == 201, put.text
         files = len(list(store.glob("*.sst")))
         deadline = time.monotonic() + 60
@@ -318,15 +327,10 @@ def test_a_writable_server_compacts_once_bulk_writes_pause(tmp_path: Path) -> No
 
 
 def test_compacting_after_writes_can_be_turned_off(tmp_path: Path) -> None:
-    store = sample_store(tmp_path / "store")
-    port = free_port()
-    config = config_for(port, update_token="t")
-    backend = embedded_backend(store, config, compact_after=0)
-    assert isinstance(backend, EmbeddedBackend)
+    store, config, backend, port = _writable(tmp_path, 0)
     with serve_app(config, backend, port) as url:
         put = httpx.put(url + "graph-store", params={"graph": f"{EX}big"}, content=_big_graph(0),
-                        headers={"Authorization": "Bearer t", "Content-Type": "application/n-triples"},
-                        timeout=60)
+                        headers=PUT_AUTH, timeout=60)
         assert put.status_code == 201, put.text
         time.sleep(1.0)
         assert backend.compactions == []
