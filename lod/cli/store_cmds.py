@@ -136,9 +136,9 @@ class _Output:
 @store_options
 def compact_command(target: dict[str, Any]) -> None:
     """Compact the embedded store's files: RocksDB merges the sorted files each bulk load
-    added, so reads consult fewer. lod load and lod harvest do this after big loads; run it
-    after writes through lod serve, or loads with --no-compact. It needs the store to itself
-    (stop a server that has writes on); a read-only server may keep running."""
+    added, so reads consult fewer. lod load, lod harvest and a writable lod serve do this
+    after big writes; run it after loads with --no-compact. It needs the store to itself
+    (not beside a server that has writes on); a read-only server may keep running."""
     if target.get("endpoint") is not None:
         raise UsageError("lod compact is for the embedded store (--store); "
                          "a SPARQL server compacts its own files")
