@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-_PLURALS = {"study": "studies", "shared node": "shared nodes", "RDF file": "RDF files",
-            "recommended-shape warning": "recommended-shape warnings"}
+_PLURALS = {"study": "studies"}  # every other noun lod counts takes an s
 
 
 def counted(n: int, noun: str) -> str:

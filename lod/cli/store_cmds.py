@@ -143,8 +143,7 @@ def compact_command(target: dict[str, Any]) -> None:
         raise UsageError("lod compact is for the embedded store (--store); "
                          "a SPARQL server compacts its own files")
     with open_target(target) as store:
-        if not isinstance(store, EmbeddedStore):
-            raise UsageError("lod compact is for the embedded store (--store)")
+        assert isinstance(store, EmbeddedStore)  # no --endpoint: the embedded store
         before = _files(store.path)
         seconds = store.compact(force=True) or 0.0
         after = _files(store.path)

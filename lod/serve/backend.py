@@ -129,13 +129,12 @@ class EmbeddedBackend:
         self._quiet = loop.call_later(self.compact_after, self._start_compaction)
 
     def _start_compaction(self) -> None:
-        loop = asyncio.get_running_loop()
-        if self._compacting is not None and not self._compacting.done():
-            # writes came while one ran: their files are merged by the next, once it ends
-            self._quiet = loop.call_later(self.compact_after, self._start_compaction)
-            return
         self._quiet = None
-        self._compacting = loop.create_task(self._compact())
+        if self._compacting is not None and not self._compacting.done():
+            # writes came while one ran: their files are merged by the next, after a pause
+            self._compact_when_quiet()
+            return
+        self._compacting = asyncio.get_running_loop().create_task(self._compact())
 
     async def _compact(self) -> None:
         assert isinstance(self.writer, EmbeddedStore)
