@@ -40,7 +40,7 @@ def default_workers() -> int:
               help="Refuse (never cut) results with more rows.")
 @click.option("--page-size", type=click.IntRange(min=1, max=10_000), default=100,
               show_default=True, help="Datasets per catalogue page.")
-@click.option("--workers", type=click.IntRange(min=1, max=64), default=lambda: default_workers(),
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=default_workers,
               show_default="cores + 1, 2 to 8",
               help="Query worker processes (embedded store); each holds its own store handle.")
 @click.option("--cache-entries", type=click.IntRange(min=0), default=512, show_default=True,

@@ -113,9 +113,13 @@ class EmbeddedBackend:
         return f"{Path(self._location).name}.{self._writes}"
 
     def wrote(self) -> None:
+        self._changed()
+        self._compact_when_quiet()
+
+    def _changed(self) -> None:
+        """The store's content or files changed here: a new generation, which workers reopen."""
         self._writes += 1
         self._refresh(force=True)
-        self._compact_when_quiet()
 
     def _compact_when_quiet(self) -> None:
         """Each bulk load a write made adds files every read consults until they are merged
@@ -145,8 +149,7 @@ class EmbeddedBackend:
             return
         if seconds is not None:  # a new snapshot of the merged files: workers reopen
             self.compactions.append(seconds)
-            self._writes += 1
-            self._refresh(force=True)
+            self._changed()
 
     async def query(self, job: QueryJob) -> Answer:
         return await self._run(job)
